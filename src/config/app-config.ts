@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import {
+  DatabaseUrlError,
+  parseDatabaseUrl,
+  type PostgresUrl,
+  type SslMode,
+  type SqliteUrl,
+} from './database-url';
+import { validateEnvironment, type EnvironmentProblem, type EnvironmentVariables } from './environment';
+
+/** Local development database started by `npm run db:start` (and by `npm start` when no URL is set). */
+export const LOCAL_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/pgmove';
+
+export interface PostgresSettings extends PostgresUrl {
+  ssl: SslMode;
+  sslCa?: string;
+  poolMax: number;
+}
+
+export type DatabaseSettings = PostgresSettings | SqliteUrl;
+
+/** The validated, typed configuration the rest of the app injects. */
+export class AppConfig {
+  constructor(
+    readonly nodeEnv: EnvironmentVariables['NODE_ENV'],
+    readonly port: number,
+    readonly database: DatabaseSettings,
+    readonly displayTimeZone: string,
+    readonly adminToken: string | undefined,
+    readonly schedulerEnabled: boolean,
+    readonly logLevel: EnvironmentVariables['LOG_LEVEL'],
+    readonly bodyLimitKb: number,
+    /** One-line notices to log once the logger is up (e.g. a normalised URL scheme). */
+    readonly notices: string[] = [],
+    /** True when DATABASE_URL was not set and the local development database is used. */
+    readonly usesLocalDatabase = false,
+  ) {}
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: EnvironmentProblem[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  - ${p.variable}: ${p.reasons.join('; ')}`).join('\n'),
+    );
+  }
+}
+
+/** Reads the environment into an AppConfig, or throws a ConfigError listing every bad variable. */
+export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
+  const { env, problems } = validateEnvironment(raw);
+  const notices: string[] = [];
+  const add = (variable: string, reason: string): void => {
+    const existing = problems.find((p) => p.variable === variable);
+    if (existing) existing.reasons.push(reason);
+    else problems.push({ variable, reasons: [reason] });
+  };
+
+  if (!isValidTimeZone(env.DISPLAY_TIMEZONE)) {
+    add('DISPLAY_TIMEZONE', `"${env.DISPLAY_TIMEZONE}" is not an IANA time zone (e.g. America/Chicago)`);
+  }
+
+  let database: DatabaseSettings | undefined;
+  const usesLocalDatabase = env.DATABASE_URL === undefined && env.NODE_ENV !== 'production';
+  if (env.DATABASE_URL === undefined && env.NODE_ENV === 'production') {
+    add('DATABASE_URL', 'is required in production');
+  } else {
+    try {
+      const parsed = parseDatabaseUrl(env.DATABASE_URL ?? LOCAL_DATABASE_URL);
+      if (parsed.kind === 'sqlite') {
+        database = parsed;
+      } else {
+        if (parsed.notice) notices.push(parsed.notice);
+        database = postgresSettings(parsed, env, add);
+      }
+    } catch (error) {
+      if (!(error instanceof DatabaseUrlError)) throw error;
+      add('DATABASE_URL', error.message);
+    }
+  }
+
+  if (problems.length > 0 || database === undefined) throw new ConfigError(problems);
+  return new AppConfig(
+    env.NODE_ENV,
+    env.PORT,
+    database,
+    env.DISPLAY_TIMEZONE,
+    env.ADMIN_TOKEN,
+    env.SCHEDULER_ENABLED,
+    env.LOG_LEVEL,
+    env.HTTP_BODY_LIMIT_KB,
+    notices,
+    usesLocalDatabase,
+  );
+}
+
+function postgresSettings(
+  url: PostgresUrl,
+  env: EnvironmentVariables,
+  add: (variable: string, reason: string) => void,
+): PostgresSettings {
+  const fromUrl = url.sslmode === undefined ? undefined : sslModeFromUrl(url.sslmode);
+  if (fromUrl === null) {
+    add('DATABASE_URL', `sslmode=${url.sslmode} is not supported; use disable, require or verify-full`);
+  }
+  // An explicit DB_SSL wins over the URL; production defaults to verify-full, development to disable.
+  const ssl: SslMode = env.DB_SSL ?? fromUrl ?? (env.NODE_ENV === 'production' ? 'verify-full' : 'disable');
+  if (env.NODE_ENV === 'production' && ssl === 'disable') {
+    add(
+      env.DB_SSL === 'disable' ? 'DB_SSL' : 'DATABASE_URL',
+      'SSL/TLS is required in production: remove sslmode=disable / DB_SSL=disable and use require or verify-full',
+    );
+  }
+  let sslCa: string | undefined;
+  if (env.DB_SSL_CA !== undefined) {
+    try {
+      sslCa = readFileSync(env.DB_SSL_CA, 'utf8');
+    } catch (error) {
+      add(
+        'DB_SSL_CA',
+        `cannot read CA file ${env.DB_SSL_CA}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  }
+  return { ...url, ssl, sslCa, poolMax: env.DB_POOL_MAX };
+}
+
+function sslModeFromUrl(mode: string): SslMode | null {
+  switch (mode) {
+    // prefer/allow do not guarantee TLS, so they count as disable (and are refused in production).
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return 'disable';
+    case 'require':
+    case 'verify-ca':
+      return 'require';
+    case 'verify-full':
+      return 'verify-full';
+    default:
+      return null;
+  }
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

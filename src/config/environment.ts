@@ -1,0 +1,97 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+
+/** Every setting the process reads, as environment variables. Validated once at start-up. */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_POOL_MAX = 20;
+
+  @IsOptional()
+  @IsIn(SSL_MODES)
+  DB_SSL?: (typeof SSL_MODES)[number];
+
+  @IsOptional()
+  @IsString()
+  DB_SSL_CA?: string;
+
+  @IsString()
+  DISPLAY_TIMEZONE = 'America/Chicago';
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ADMIN_TOKEN !== undefined)
+  @IsString({ message: 'ADMIN_TOKEN is required in production' })
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  SCHEDULER_ENABLED = true;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_BODY_LIMIT_KB = 1024;
+}
+
+export interface EnvironmentProblem {
+  variable: string;
+  reasons: string[];
+}
+
+/** Converts and validates raw env values; returns the typed values and every problem found. */
+export function validateEnvironment(raw: Record<string, string | undefined>): {
+  env: EnvironmentVariables;
+  problems: EnvironmentProblem[];
+} {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
+  const problems = validateSync(env, { whitelist: false }).map((error) => ({
+    variable: error.property,
+    reasons: Object.values(error.constraints ?? {}),
+  }));
+  return { env, problems };
+}

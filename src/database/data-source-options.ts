@@ -1,0 +1,72 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseSettings, PostgresSettings } from '../config/app-config';
+import { postgresMigrations } from './migrations/postgres';
+import { sqliteMigrations } from './migrations/sqlite';
+
+export const APPLICATION_NAME = 'pgmove';
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/** pg/TLS connection settings shared by TypeORM's pool and by the plain pg clients of this app. */
+export function pgConnectionConfig(db: PostgresSettings, applicationName = APPLICATION_NAME) {
+  return {
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    ssl: sslOptions(db),
+    application_name: applicationName,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Every session works in UTC and UTF-8 whatever the server's defaults are.
+    options: '-c TimeZone=UTC -c client_encoding=UTF8',
+  };
+}
+
+function sslOptions(db: PostgresSettings): false | { rejectUnauthorized: boolean; ca?: string } {
+  switch (db.ssl) {
+    case 'disable':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-full':
+      return { rejectUnauthorized: true, ca: db.sslCa };
+  }
+}
+
+/** The one place DataSource options are built: used by Nest (DatabaseModule) and by ormconfig.ts. */
+export function buildDataSourceOptions(db: DatabaseSettings): DataSourceOptions {
+  if (db.kind === 'sqlite') {
+    return {
+      type: 'better-sqlite3',
+      database: db.path,
+      enableWAL: db.path !== ':memory:',
+      timeout: 5000,
+      synchronize: false,
+      migrations: sqliteMigrations,
+      migrationsTableName: 'schema_migrations',
+    };
+  }
+  const pg = pgConnectionConfig(db);
+  return {
+    type: 'postgres',
+    host: pg.host,
+    port: pg.port,
+    username: pg.user,
+    password: pg.password,
+    database: pg.database,
+    ssl: pg.ssl,
+    applicationName: pg.application_name,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    poolSize: db.poolMax,
+    synchronize: false,
+    migrations: postgresMigrations,
+    migrationsTableName: 'schema_migrations',
+    // `extra` is applied last by TypeORM: it sets the session parameters and pins the pool bounds.
+    extra: {
+      max: db.poolMax,
+      options: pg.options,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30000,
+    },
+  };
+}

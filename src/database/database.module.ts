@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { buildDataSourceOptions } from './data-source-options';
+import { SchemaMigrationService } from './schema-migration.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        ...buildDataSourceOptions(config.database),
+        autoLoadEntities: true,
+        // Start-up already checked the server is reachable; a later failure should stop, not loop.
+        retryAttempts: 0,
+      }),
+    }),
+  ],
+  providers: [SchemaMigrationService],
+  exports: [SchemaMigrationService],
+})
+export class DatabaseModule {}

@@ -1,0 +1,34 @@
+import pg from 'pg';
+import type { PostgresSettings } from '../config/app-config';
+import { describePostgresTarget, maskSecrets } from '../config/database-url';
+import { pgConnectionConfig } from './data-source-options';
+
+export class DatabaseUnreachableError extends Error {}
+
+/**
+ * Opens and closes one connection so an unreachable or misconfigured server stops start-up with a
+ * message naming host:port/database and the cause, well inside the 5 s start-up budget.
+ */
+export async function assertPostgresReachable(db: PostgresSettings, timeoutMs = 4000): Promise<void> {
+  const client = new pg.Client({ ...pgConnectionConfig(db), connectionTimeoutMillis: timeoutMs });
+  // A socket error after connect would otherwise be an unhandled 'error' event.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const cause = [err.code, err.message].filter(Boolean).join(': ') || String(error);
+    const hint =
+      db.host === '127.0.0.1' || db.host === 'localhost'
+        ? ' For local development start one with `npm run db:start` (or unset DATABASE_URL and use `npm start`).'
+        : '';
+    throw new DatabaseUnreachableError(
+      maskSecrets(
+        `Cannot connect to PostgreSQL at ${describePostgresTarget(db)} as "${db.user}": ${cause}. Check DATABASE_URL.${hint}`,
+      ).replaceAll(db.password || '\u0000', '***'),
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/app-config';
+import { assertPostgresReachable, DatabaseUnreachableError } from './database/postgres-preflight';
+import { printStartupLine } from './logging/startup-log';
+import { createApp } from './server';
+
+async function startServer(): Promise<void> {
+  const json = process.env.NODE_ENV === 'production';
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    printStartupLine('fatal', error.message, json);
+    process.exit(1);
+  }
+  if (config.database.kind === 'postgres') {
+    try {
+      await assertPostgresReachable(config.database);
+    } catch (error) {
+      if (!(error instanceof DatabaseUnreachableError)) throw error;
+      printStartupLine('fatal', error.message, json);
+      process.exit(1);
+    }
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, '0.0.0.0');
+}
+
+startServer().catch((error: unknown) => {
+  printStartupLine(
+    'fatal',
+    `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    process.env.NODE_ENV === 'production',
+  );
+  process.exit(1);
+});
