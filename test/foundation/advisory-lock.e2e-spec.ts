@@ -33,7 +33,7 @@ describe('advisory locks', () => {
       withAdvisoryLock(a, LockId.SchemaMigrations, hold),
     ]);
     spans.sort((x, y) => x[0] - y[0]);
-    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
   });
 
   it('lets only one of several try-lockers run and releases afterwards', async () => {
