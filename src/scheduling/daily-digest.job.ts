@@ -14,13 +14,9 @@ import { AppConfig } from '../config/app-config';
 import { DigestBuilder } from '../content/digest-builder.service';
 import { LockId, tryWithAdvisoryLock } from '../database/advisory-lock';
 import { MetricsService } from '../metrics/metrics.service';
+import { DAILY_DIGEST_HOUR, DAILY_DIGEST_JOB } from './daily-digest.schedule';
 import type { DigestRunDetails, JobRun, JobTrigger } from './job-run.entity';
 import { JobRunsService } from './job-runs.service';
-
-export const DAILY_DIGEST_JOB = 'daily-digest';
-/** Local hour of the daily slot in DISPLAY_TIMEZONE. */
-export const DAILY_DIGEST_HOUR = 8;
-export const DAILY_DIGEST_CRON = `0 0 ${DAILY_DIGEST_HOUR} * * *`;
 
 /**
  * The 08:00 digest job: which slot, which day, exactly once across replicas (advisory lock + the unique
@@ -113,12 +109,11 @@ export class DailyDigestJob {
     const digestDate = date ?? addDays(localDateOf(now, this.timeZone), -1);
     const details: DigestRunDetails = { trigger: 'manual', digestDate, attempts: 1 };
     const outcome = await tryWithAdvisoryLock(this.dataSource, LockId.DailyDigest, async () => {
-      const run = await this.runs.claim(DAILY_DIGEST_JOB, now, now, details, false);
-      if (!run) throw new JobBusyError(`a ${DAILY_DIGEST_JOB} run was started at the same instant`);
+      const run = await this.runs.recordManual(DAILY_DIGEST_JOB, now, 'running', details);
       return this.execute(run, digestDate);
     });
     if (outcome.acquired) return outcome.value;
-    await this.runs.recordSkipped(DAILY_DIGEST_JOB, now, now, details, 'another run holds the job lock');
+    await this.runs.recordManual(DAILY_DIGEST_JOB, now, 'skipped', details, 'another run holds the job lock');
     throw new JobBusyError(`another ${DAILY_DIGEST_JOB} run is in progress; try again when it finishes`);
   }
 

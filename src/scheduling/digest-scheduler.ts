@@ -7,7 +7,8 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config';
-import { DAILY_DIGEST_CRON, DAILY_DIGEST_JOB, DailyDigestJob } from './daily-digest.job';
+import { DailyDigestJob } from './daily-digest.job';
+import { DAILY_DIGEST_CRON, DAILY_DIGEST_JOB } from './daily-digest.schedule';
 
 /**
  * Wires the daily digest to @nestjs/schedule. The cron is registered at runtime because its time zone

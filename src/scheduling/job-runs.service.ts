@@ -6,6 +6,7 @@ import { type DigestRunDetails, JobRun, type JobRunStatus } from './job-run.enti
 
 /** Without advisory locks (SQLite), a "running" row this old is taken to belong to a dead process. */
 const STALE_RUNNING_MS = 30 * 60 * 1000;
+const MAX_INSTANT_PROBES = 1000;
 
 /** job_runs: one row per slot of a scheduled job, one per manual run. */
 @Injectable()
@@ -49,24 +50,36 @@ export class JobRunsService {
     return this.runs.findOneByOrFail({ id: existing.id });
   }
 
-  /** A row for a run that did not happen (e.g. another run held the lock). */
-  async recordSkipped(
+  /**
+   * Inserts the row of a manual run (status running) or of one that did not happen (skipped). Its key is
+   * the trigger instant; when another run already has that instant (two triggers in one millisecond, or
+   * a stopped test clock) the next free millisecond is used.
+   */
+  async recordManual(
     jobName: string,
-    scheduledFor: Date,
     at: Date,
+    status: 'running' | 'skipped',
     details: DigestRunDetails,
-    reason: string,
+    error: string | null = null,
   ): Promise<JobRun> {
-    await this.runs.insert({
-      jobName,
-      scheduledFor,
-      startedAt: at,
-      finishedAt: at,
-      status: 'skipped',
-      error: reason,
-      details,
-    });
-    return this.runs.findOneByOrFail({ jobName, scheduledFor });
+    for (let offset = 0; offset < MAX_INSTANT_PROBES; offset++) {
+      const scheduledFor = new Date(at.getTime() + offset);
+      try {
+        await this.runs.insert({
+          jobName,
+          scheduledFor,
+          startedAt: at,
+          finishedAt: status === 'skipped' ? at : null,
+          status,
+          details,
+          error,
+        });
+        return await this.runs.findOneByOrFail({ jobName, scheduledFor });
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    throw new Error(`no free job_runs key near ${at.toISOString()} for ${jobName}`);
   }
 
   async finish(

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsLocalDate, ToInt } from '../common/validators';
-import { DAILY_DIGEST_JOB } from './daily-digest.job';
+import { DAILY_DIGEST_JOB } from './daily-digest.schedule';
 
 export class RunDailyDigestDto {
   @ApiPropertyOptional({ example: '2026-11-25', description: 'local day to build; default: yesterday' })
