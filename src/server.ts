@@ -1,24 +1,52 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, type AppOverrides } from './app.module';
+import { HttpErrorFilter } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { maskSecrets } from './config/database-url';
 import { describeDatabase } from './database/describe-database';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Builds the HTTP application (not listening yet). Shared by main.ts and the e2e tests. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+export async function createApp(
+  config: AppConfig,
+  overrides: AppOverrides = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bufferLogs: true,
     bodyParser: false,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.useBodyParser('json', { limit: `${config.bodyLimitKb}kb` });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+  setUpOpenApi(app);
   for (const notice of config.notices) logger.log(notice, 'Config');
   logger.log(maskSecrets(`Database: ${describeDatabase(config.database)}`), 'Database');
   return app;
+}
+
+function setUpOpenApi(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('pgmove content API')
+      .setDescription(
+        'Sources, entries, subscribers and the daily 08:00 digests. Instants in responses carry the ' +
+          'offset of DISPLAY_TIMEZONE; inputs accept any ISO 8601 instant.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
 }

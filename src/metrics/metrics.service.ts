@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { poolStats } from '../health/pool-stats';
+
+/**
+ * The app's Prometheus metrics. One registry per app instance (not prom-client's global one), so
+ * several apps in one process, as in the tests, do not collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly jobRuns = new Counter({
+    name: 'job_runs_total',
+    help: 'Job runs by job name and final status',
+    labelNames: ['job', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'job_run_duration_seconds',
+    help: 'Job run duration by job name and final status',
+    labelNames: ['job', 'status'] as const,
+    buckets: [0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    const pool = (
+      name: string,
+      help: string,
+      pick: (s: NonNullable<ReturnType<typeof poolStats>>) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const stats = poolStats(dataSource);
+          if (stats) this.set(pick(stats));
+        },
+      });
+    pool('db_pool_connections_total', 'Open database pool connections (busy + idle)', (s) => s.total);
+    pool('db_pool_connections_idle', 'Idle database pool connections', (s) => s.idle);
+    pool('db_pool_requests_waiting', 'Requests waiting for a database pool connection', (s) => s.waiting);
+    pool('db_pool_connections_max', 'Maximum database pool size', (s) => s.max);
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

