@@ -197,3 +197,12 @@ function isNumericOnly(db: Database.Database, table: string, column: string): bo
     .get() as { other: number };
   return row.other === 0;
 }
+
+function holdsBlobs(db: Database.Database, table: string, column: string): boolean {
+  const row = db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM ${sqliteIdent(table)} WHERE typeof(${sqliteIdent(column)}) = 'blob') AS blobs`,
+    )
+    .get() as { blobs: number };
+  return row.blobs === 1;
+}

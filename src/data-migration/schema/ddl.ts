@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NotCarried, PlannedTable } from '../plan/migration-plan';
 import type { SourceIndex, SourceView } from '../source/sqlite-schema';
-import { translateExpression, type TranslationContext } from './expression-translation';
+import { selectAliases, translateExpression, type TranslationContext } from './expression-translation';
 import { closingParen, isWord, quoteIdent, splitTopLevel, tokenize, type Token } from './sql-tokens';
 
 export interface DdlStatement {
@@ -36,6 +36,7 @@ export function constraintName(base: string): string {
 export function translationContext(tables: PlannedTable[], views: SourceView[]): TranslationContext {
   const names = new Map<string, string>();
   const booleans = new Set<string>();
+  const texts = new Set<string>();
   const add = (n: string): void => {
     if (!names.has(n.toLowerCase())) names.set(n.toLowerCase(), n);
   };
@@ -44,10 +45,22 @@ export function translationContext(tables: PlannedTable[], views: SourceView[]):
     for (const c of t.columns) {
       add(c.name);
       if (c.type.kind === 'boolean') booleans.add(c.name.toLowerCase());
+      if (['text', 'varchar', 'char'].includes(c.type.kind)) texts.add(c.name.toLowerCase());
     }
   }
-  for (const v of views) add(v.name);
-  return { resolve: (n) => names.get(n.toLowerCase()), booleanColumns: booleans };
+  for (const v of views) {
+    add(v.name);
+    try {
+      for (const alias of selectAliases(v.sql)) add(alias);
+    } catch {
+      // an unreadable view is reported when it is translated
+    }
+  }
+  // A name that is a text column in one table and something else in another is left alone.
+  for (const t of tables)
+    for (const c of t.columns)
+      if (!['text', 'varchar', 'char'].includes(c.type.kind)) texts.delete(c.name.toLowerCase());
+  return { resolve: (n) => names.get(n.toLowerCase()), booleanColumns: booleans, textColumns: texts };
 }
 
 /** Primary key, unique constraints, indexes and CHECKs of a created table, built after its load. */

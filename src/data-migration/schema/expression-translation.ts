@@ -39,6 +39,30 @@ export interface TranslationContext {
   resolve(name: string): string | undefined;
   /** Lower-cased names of boolean columns, so `flag = 1` becomes `flag = true`. */
   booleanColumns?: Set<string>;
+  /**
+   * Lower-cased names of text columns: SQLite compares `text_col = 0` as text (the literal takes the
+   * column's TEXT affinity), so the literal becomes `'0'`.
+   */
+  textColumns?: Set<string>;
+}
+
+const COMPARISONS = ['=', '==', '!=', '<>', '<', '>', '<=', '>='];
+
+/** Output names (`AS alias`) a SELECT defines, so other views referring to them resolve. */
+export function selectAliases(sql: string): string[] {
+  const meaningful = tokenize(sql).filter((t) => t.kind !== 'space');
+  const out: string[] = [];
+  meaningful.forEach((t, i) => {
+    const prev = meaningful[i - 1];
+    if (
+      prev?.kind === 'word' &&
+      prev.text.toUpperCase() === 'AS' &&
+      (t.kind === 'word' || t.kind === 'quoted')
+    ) {
+      out.push(t.value);
+    }
+  });
+  return out;
 }
 
 /**
@@ -104,22 +128,25 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
       case 'blob':
         text = `'\\x${t.value}'::bytea`;
         break;
-      case 'number':
-        if (
-          /^[01]$/.test(t.text) &&
+      case 'number': {
+        const compared =
           lastMeaningful?.kind === 'op' &&
-          ['=', '==', '!=', '<>'].includes(lastMeaningful.text) &&
-          lastIdent !== undefined &&
-          ctx.booleanColumns?.has(lastIdent.toLowerCase())
-        ) {
+          COMPARISONS.includes(lastMeaningful.text) &&
+          lastIdent !== undefined
+            ? lastIdent.toLowerCase()
+            : undefined;
+        if (compared !== undefined && /^[01]$/.test(t.text) && ctx.booleanColumns?.has(compared)) {
           text = t.text === '1' ? 'true' : 'false';
+        } else if (compared !== undefined && ctx.textColumns?.has(compared)) {
+          text = quoteLiteral(t.text);
         }
         break;
+      }
       case 'string':
         break;
     }
     if (t.kind === 'word' || t.kind === 'quoted') lastIdent = t.value;
-    else if (t.kind !== 'op' || !['=', '==', '!=', '<>'].includes(t.text)) lastIdent = undefined;
+    else if (t.kind !== 'op' || !COMPARISONS.includes(t.text)) lastIdent = undefined;
     out.push(text);
     lastMeaningful = t;
   }
