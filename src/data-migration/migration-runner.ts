@@ -758,7 +758,7 @@ export class MigrationRunner {
       const t = plan.tables.find((x) => x.name === r.table);
       if (!t) continue;
       const records = await readRejects(this.pg(), this.runId ?? '', t.source.name);
-      const lines = records.map((rec) => JSON.stringify(rec)).join('\n');
+      const lines = records.join('\n');
       writeFileSync(`${dir}/${safeFileName(t.source.name)}.jsonl`, lines + '\n');
     }
     this.report.rejectsDirectory = resolve(dir);

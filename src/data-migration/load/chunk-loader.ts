@@ -97,8 +97,14 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
     if (rejects.length > 0) {
       await ctx.client.query(
         `INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
-         SELECT $1, $2, $3, (r->>'rowid')::bigint, r FROM jsonb_array_elements($4::jsonb) AS r`,
-        [ctx.runId, table.source.name, chunk.index, JSON.stringify(rejects)],
+         SELECT $1, $2, $3, r.rowid, r.record FROM unnest($4::bigint[], $5::text[]) AS r(rowid, record)`,
+        [
+          ctx.runId,
+          table.source.name,
+          chunk.index,
+          rejects.map((r) => r.rowid),
+          rejects.map((r) => JSON.stringify(r)),
+        ],
       );
     }
     await ctx.client.query('COMMIT');

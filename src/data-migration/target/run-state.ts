@@ -46,7 +46,8 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
       table_name text NOT NULL,
       chunk int NOT NULL,
       rowid bigint,
-      record jsonb NOT NULL
+      -- JSON text, not jsonb: a rejected value may hold a NUL character, which jsonb refuses.
+      record text NOT NULL
     );`);
 }
 
@@ -169,8 +170,8 @@ export async function finishRun(
   );
 }
 
-export async function readRejects(client: pg.Client, runId: string, table: string): Promise<unknown[]> {
-  const { rows } = await client.query<{ record: unknown }>(
+export async function readRejects(client: pg.Client, runId: string, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ record: string }>(
     `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2 ORDER BY chunk, rowid`,
     [runId, table],
   );
