@@ -165,7 +165,7 @@ export async function finishRun(
       fields.tables,
       fields.written,
       fields.rejected,
-      JSON.stringify(fields.report),
+      jsonbSafe(fields.report),
     ],
   );
 }
@@ -184,4 +184,11 @@ export async function rejectedRowids(client: pg.Client, runId: string, table: st
     [runId, table],
   );
   return new Set(rows.map((r) => r.rowid ?? ''));
+}
+
+/** JSON for a jsonb column: jsonb refuses NUL characters, so they are spelled out as text. */
+function jsonbSafe(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? v.replaceAll('\u0000', '<NUL>') : typeof v === 'bigint' ? v.toString() : v,
+  );
 }

@@ -97,7 +97,7 @@ function sourceExpr(col: string, type: string): string {
   if (type.startsWith('timestamp')) return time('%Y-%m-%dT%H:%M:%f');
   if (type === 'date') return time('%Y-%m-%d');
   if (type.startsWith('time')) return `strftime('%H:%M:%f', ${c})`;
-  if (type === 'bytea') return `lower(hex(${c}))`;
+  if (type === 'bytea') return `CASE WHEN ${c} IS NULL THEN NULL ELSE lower(hex(${c})) END`;
   return c;
 }
 
