@@ -67,8 +67,10 @@ export function parseDateTimeText(text: string): Fields {
   return fields;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(2001, mo, 0)).getUTCDate() + (mo === 2 && isLeap(y) ? 1 : 0);
+  return (MONTH_DAYS[mo - 1] ?? 0) + (mo === 2 && isLeap(y) ? 1 : 0);
 }
 
 function isLeap(y: number): boolean {
@@ -98,6 +100,8 @@ export function toInstant(
   } else if (typeof value === 'number') {
     instant = fromReal(value);
   } else {
+    const fast = fastIsoInstant(value, zone, keepWallClock);
+    if (fast !== undefined) return fast;
     const trimmed = value.trim();
     if (/^[+-]?\d+$/.test(trimmed)) return toInstant(BigInt(trimmed), zone, keepWallClock);
     if (/^[+-]?(\d+\.\d*|\.\d+)$/.test(trimmed)) return toInstant(Number(trimmed), zone, keepWallClock);
@@ -234,4 +238,36 @@ export function timeMicros(text: string): string {
 /** Days since 1970-01-01 for a `YYYY-MM-DD` text. */
 export function dateDays(text: string): string {
   return String(Math.round(Date.parse(`${text}T00:00:00Z`) / 86400000));
+}
+
+const PLAIN_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
+
+/** `YYYY-MM-DD HH:MM:SS` read as UTC, the common case, without the general parser. */
+function fastIsoInstant(
+  value: string,
+  zone: string | undefined,
+  keepWallClock: boolean,
+): Instant | undefined {
+  if (zone && !keepWallClock) return undefined;
+  const m = PLAIN_DATETIME.exec(value);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)
+    return undefined;
+  return { ms: utcMs(y, mo, d, h, mi, s), us: 0 };
+}
+
+/** Target text for a plain `YYYY-MM-DD HH:MM:SS` UTC value, or undefined when the general path is needed. */
+export function fastTimestampText(
+  value: string,
+  zone: string | undefined,
+  naive: boolean,
+): string | undefined {
+  if (fastIsoInstant(value, zone, naive) === undefined) return undefined;
+  return `${value.slice(0, 10)} ${value.slice(11)}.000000${naive ? '' : '+00'}`;
 }

@@ -1,6 +1,7 @@
 import type { TargetType } from '../schema/target-type';
 import {
   dateDays,
+  fastTimestampText,
   formatInstant,
   instantMicros,
   timeMicros,
@@ -139,6 +140,10 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
             if (type.precision !== undefined) throw new BadValueError(`${v} does not fit ${type.sql}`);
             return String(v);
           }
+          if (typeof v === 'number' && type.precision !== undefined) {
+            const fast = fastNumeric(v, type.precision, type.scale ?? 0);
+            if (fast !== undefined) return fast;
+          }
           const text =
             typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? numberToDecimalText(v) : v.trim();
           const parts = parseDecimal(text);
@@ -192,6 +197,10 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
       return {
         convert(v) {
           if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date/time');
+          if (typeof v === 'string') {
+            const fast = fastTimestampText(v, options.sourceZone, naive);
+            if (fast !== undefined) return fast;
+          }
           return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
         },
         canonical: instantMicros,
@@ -223,7 +232,7 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
         convert(v) {
           if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
           const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
-          jsonbCanonical(s);
+          validateJson(s);
           return s;
         },
         canonical: binary ? jsonbCanonical : identity,
@@ -292,4 +301,39 @@ export function codePoints(s: string): number {
     if (c >= 0xd800 && c <= 0xdbff) n--;
   }
   return n;
+}
+
+/**
+ * Plain decimal text of a REAL for numeric(p,s) without the general parser: JS prints numbers below
+ * 1e21 without exponent in their shortest form, which is already canonical.
+ */
+function fastNumeric(v: number, precision: number, scale: number): string | undefined {
+  if (!Number.isFinite(v)) return undefined;
+  const s = Object.is(v, -0) ? '0' : String(v);
+  if (s.includes('e')) return undefined;
+  const dot = s.indexOf('.');
+  const negative = s.startsWith('-');
+  const intDigits = (dot < 0 ? s.length : dot) - (negative ? 1 : 0);
+  const fracDigits = dot < 0 ? 0 : s.length - dot - 1;
+  const significantInt = s.startsWith(negative ? '-0' : '0') ? 0 : intDigits;
+  if (fracDigits > scale || significantInt > precision - scale) return undefined;
+  return s;
+}
+
+const JSON_SLOW_PATH = /\\u|[eE][+-]?\d{4}/;
+
+/**
+ * JSON.parse accepts what jsonb refuses only around \u escapes (\u0000, lone surrogates) and huge
+ * exponents; text with neither is checked natively, the rest by the jsonb-faithful parser.
+ */
+function validateJson(s: string): void {
+  if (JSON_SLOW_PATH.test(s)) {
+    jsonbCanonical(s);
+    return;
+  }
+  try {
+    JSON.parse(s);
+  } catch {
+    jsonbCanonical(s); // throws BadValueError with a position
+  }
 }

@@ -5,9 +5,9 @@ import { sqliteIdent } from './sqlite-schema';
 
 export function openSource(path: string): Database.Database {
   const db = new Database(path, { readonly: true, fileMustExist: true });
-  // Reading only: no journal writes, and a big page cache makes the scans sequential.
+  // Scans are sequential, so SQLite's default page cache is enough; each job has its own connection
+  // and a bigger cache would multiply the peak memory.
   db.pragma('query_only = 1');
-  db.pragma('cache_size = -65536');
   return db;
 }
 

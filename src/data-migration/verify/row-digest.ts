@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { codePoints } from '../convert/value-converter';
 
 /**
@@ -9,7 +9,8 @@ import { codePoints } from '../convert/value-converter';
 export function rowDigest(canonicals: (string | null)[]): bigint {
   let text = '';
   for (const c of canonicals) text += c === null ? 'N' : `${codePoints(c)}:${c}`;
-  return createHash('md5').update(text, 'utf8').digest().readBigInt64BE(0);
+  // One-shot hashing: a Hash object per row costs more than the digest itself.
+  return hash('md5', text, 'buffer').readBigInt64BE(0);
 }
 
 export function pgRowDigestSql(canonicalExprs: string[]): string {

@@ -67,7 +67,13 @@ export async function verifyTable(
   const maxs: (bigint | null)[] = ranges.map(() => null);
   const rangeIndex = ranges.map((r) => table.columns.indexOf(r));
   const { sql, params } = chunkQuery(table, { index: 0, lo: null, hi: null, rows: 0 });
+  let sinceYield = 0;
   for (const row of iterateRows(db, sql, params)) {
+    // Let the other jobs' PostgreSQL traffic through while this one reads.
+    if (++sinceYield === 5000) {
+      sinceYield = 0;
+      await new Promise((r) => setImmediate(r));
+    }
     if (row[0] !== null && row[0] !== undefined && rejected.has(String(row[0]))) continue;
     const converted = convertRow(table, row, raw, undefined);
     if (!Array.isArray(converted)) continue;
