@@ -68,8 +68,10 @@ export async function compareDatabases(
         else if (t.not_null !== (c.notnull === 1 || c.pk > 0))
           diffs.push({ table, what: `column ${c.name} NOT NULL differs` });
       }
-      const source = sourceRows(db, table, cols, options.exclude?.get(table));
-      const target = await targetRows(client, table, cols);
+      // Target-only columns (filled by their defaults) are not part of the comparison.
+      const shared = cols.filter((c) => info.some((i) => i.name === c.name));
+      const source = sourceRows(db, table, shared, options.exclude?.get(table));
+      const target = await targetRows(client, table, shared);
       if (source.length !== target.length)
         diffs.push({ table, what: `row count ${source.length} vs ${target.length}` });
       source.sort();
