@@ -557,7 +557,7 @@ export class MigrationRunner {
       await this.emptyUnfinished(plan, finished);
       if (failure instanceof BadRowError)
         throw new MigrationError(`bad data: ${failure.message}`, failure.bad);
-      throw failure;
+      throw failure instanceof Error ? failure : new Error(`load failed: ${JSON.stringify(failure)}`);
     }
   }
 

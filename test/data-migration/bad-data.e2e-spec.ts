@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
-import { buildSqlite, readReport, runMigrate, sha256, workDir } from './support/migrate-cli';
+import { buildSqlite, readReport, runMigrate, sha256, workDir, type AnyRow } from './support/migrate-cli';
 
 const BAD = new Map([
   ['101', 't'],
@@ -66,13 +66,13 @@ describe('migrate: bad data', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toContain(`table "Mixed Bag", rowid ${rowid}, column "${column}"`);
       const json = readReport(report);
-      expect(json.failure.badRow).toMatchObject({ table: 'Mixed Bag', rowid, column });
+      expect(json.failure?.badRow).toMatchObject({ table: 'Mixed Bag', rowid, column });
       const client = new pg.Client({ connectionString: t.url });
       await client.connect();
       try {
-        const rows = await client.query(`SELECT count(*)::int AS n FROM "Mixed Bag"`);
+        const rows = await client.query<AnyRow>(`SELECT count(*)::int AS n FROM "Mixed Bag"`);
         expect(rows.rows[0].n).toBe(0);
-        const run = await client.query(`SELECT status FROM data_migration_runs`);
+        const run = await client.query<AnyRow>(`SELECT status FROM data_migration_runs`);
         expect(run.rows).toEqual([{ status: 'failed' }]);
       } finally {
         await client.end();
@@ -98,7 +98,7 @@ describe('migrate: bad data', () => {
     expect(sha256(source)).toBe(before);
     const json = readReport(report);
     expect(json.status).toBe('rejected');
-    expect(json.verification.ok).toBe(true);
+    expect(json.verification?.ok).toBe(true);
 
     const rejectsDir = `${report}.rejects`;
     expect(readdirSync(rejectsDir)).toEqual(['Mixed Bag.jsonl']);
@@ -127,8 +127,8 @@ describe('migrate: bad data', () => {
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();
     try {
-      const ids = await client.query(`SELECT id::int FROM "Mixed Bag" ORDER BY id`);
-      expect(ids.rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+      const ids = await client.query<AnyRow>(`SELECT id::int FROM "Mixed Bag" ORDER BY id`);
+      expect(ids.rows.map((r) => Number(r.id))).toEqual([1, 2, 3, 4, 5]);
       const run = await client.query(
         `SELECT status, rows_written::int AS w, rows_rejected::int AS r FROM data_migration_runs`,
       );

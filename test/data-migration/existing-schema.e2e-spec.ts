@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
-import { buildSqlite, readReport, runMigrate, workDir } from './support/migrate-cli';
+import { buildSqlite, readReport, runMigrate, workDir, type AnyRow } from './support/migrate-cli';
 
 /** The shape an app's own PostgreSQL migrations create: identity, serial, jsonb, numeric, boolean, timestamptz. */
 const APP_SCHEMA = `
@@ -52,7 +52,7 @@ describe('migrate: into tables the app schema already created', () => {
     const result = await runMigrate(['--source', source, '--target', target.url, '--report', report]);
     expect(result.code).toBe(0);
     const json = readReport(report);
-    expect(json.verification.ok).toBe(true);
+    expect(json.verification?.ok).toBe(true);
     expect(json.tables.map((t: { table: string; created: boolean }) => [t.table, t.created])).toEqual([
       ['sources', false],
       ['entries', false],
@@ -62,24 +62,30 @@ describe('migrate: into tables the app schema already created', () => {
       expect.objectContaining({ object: 'schema_migrations', kind: 'table' }),
     );
     expect(await compareDatabases(source, target.url, { skipTables: ['schema_migrations'] })).toEqual([]);
-    const history = await client.query(`SELECT count(*)::int AS n FROM schema_migrations`);
+    const history = await client.query<AnyRow>(`SELECT count(*)::int AS n FROM schema_migrations`);
     expect(history.rows[0].n).toBe(1);
   });
 
   it('keeps the target schema untouched and converts values to its types', async () => {
-    const s = await client.query(`SELECT id::int, active, settings, created_at FROM sources ORDER BY id`);
+    const s = await client.query<AnyRow>(
+      `SELECT id::int, active, settings, created_at FROM sources ORDER BY id`,
+    );
     expect(s.rows[0]).toMatchObject({ id: 1, active: true, settings: { lang: 'en' } });
     expect((s.rows[1].created_at as Date).toISOString()).toBe('2024-05-02T09:30:00.250Z');
-    const e = await client.query(`SELECT score::text, tags, extra FROM entries WHERE id = 3`);
+    const e = await client.query<AnyRow>(`SELECT score::text, tags, extra FROM entries WHERE id = 3`);
     expect(e.rows[0]).toEqual({ score: '12345.678', tags: ['b', 'c'], extra: 'x' });
-    const ix = await client.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'entries'`);
+    const ix = await client.query<AnyRow>(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'entries'`,
+    );
     expect(ix.rows[0].n).toBe(2);
   });
 
   it('new inserts get fresh ids from identity and serial columns alike', async () => {
-    const src = await client.query(`INSERT INTO sources (name) VALUES ('new') RETURNING id::int`);
+    const src = await client.query<AnyRow>(`INSERT INTO sources (name) VALUES ('new') RETURNING id::int`);
     expect(src.rows[0].id).toBe(6); // sqlite_sequence says 5 was handed out
-    const entry = await client.query(`INSERT INTO entries (source_id, title) VALUES (1, 'new') RETURNING id`);
+    const entry = await client.query<AnyRow>(
+      `INSERT INTO entries (source_id, title) VALUES (1, 'new') RETURNING id`,
+    );
     expect(entry.rows[0].id).toBe(4);
     const sub = await client.query(
       `INSERT INTO subscribers (email, confirmed) VALUES ('c@example.com', true) RETURNING id`,

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
 import { generateSqlite } from './support/generate-sqlite';
-import { readReport, runMigrate, sha256, startMigrate, workDir } from './support/migrate-cli';
+import { readReport, runMigrate, sha256, startMigrate, workDir, type AnyRow } from './support/migrate-cli';
 
 const ROWS = 200_000;
 
@@ -64,8 +64,8 @@ describe('migrate: SIGKILL during the copy, then --resume', () => {
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const report = readReport(join(dir, 'resumed.json'));
-    expect(report.verification.ok).toBe(true);
-    expect(report.tables.find((t: { table: string }) => t.table === 'events').rowsWritten).toBe(ROWS);
+    expect(report.verification?.ok).toBe(true);
+    expect(report.tables.find((t) => t.table === 'events')?.rowsWritten).toBe(ROWS);
 
     const after = await client.query<{ n: number; distinct: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct FROM events`,
@@ -78,7 +78,7 @@ describe('migrate: SIGKILL during the copy, then --resume', () => {
       );
       expect(still.rows[0]?.n).toBe(w.n);
     }
-    const runs = await client.query(`SELECT status, verified FROM data_migration_runs`);
+    const runs = await client.query<AnyRow>(`SELECT status, verified FROM data_migration_runs`);
     expect(runs.rows).toEqual([{ status: 'succeeded', verified: true }]);
     expect(await compareDatabases(source, target.url)).toEqual([]);
     expect(sha256(source)).toBe(before);

@@ -68,8 +68,8 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
       if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, utf8Checked);
       return inner.convert(value);
     },
-    canonical: inner.canonical,
-    pgCanonical: inner.pgCanonical,
+    canonical: (converted) => inner.canonical(converted),
+    pgCanonical: (column) => inner.pgCanonical(column),
   };
 }
 

@@ -169,12 +169,22 @@ function planCreated(
       );
     }
     const identity = source.rowidAlias === c.name;
-    const type = identity
+    let type = identity
       ? mapDeclaredType('BIGINT')
       : mapDeclaredType(
           c.declaredType,
           needsNumericProbe(c.declaredType) && isNumericOnly(db, source.name, c.name),
         );
+    // A column without a declared type holding blobs keeps its bytes rather than failing as text.
+    if (c.declaredType.trim() === '' && holdsBlobs(db, source.name, c.name)) {
+      type = mapDeclaredType('BLOB');
+      notCarried.push({
+        object: `${source.name}.${c.name}`,
+        kind: 'type',
+        reason:
+          'column has no declared type and holds blobs: created as bytea (text and numbers in it are rejected)',
+      });
+    }
     const notNull = c.notNull || c.pkPosition > 0;
     const converter = makeConverter(type, { notNull, sourceZone: options.sourceZone });
     let defaultSql: string | null = null;

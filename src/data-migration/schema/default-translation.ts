@@ -101,7 +101,13 @@ function translateNow(now: NowKind, type: TargetType, raw: string): DefaultTrans
       if (format !== undefined) return { sql: `to_char(${utc}, ${quoteLiteral(format)})` };
       break;
     }
-    default:
+    case 'boolean':
+    case 'bytea':
+    case 'json':
+    case 'jsonb':
+    case 'other':
+    case 'real':
+    case 'uuid':
       break;
   }
   return { untranslatable: `default ${raw} has no translation for a ${type.sql} column` };
@@ -144,7 +150,8 @@ export function toCharFormat(format: string): string | undefined {
 
 function literalValue(tokens: Token[]): { value: SqliteValue } | undefined {
   if (tokens.length === 1) {
-    const t = tokens[0] as Token;
+    const t = tokens[0];
+    if (t === undefined) return undefined;
     if (t.kind === 'string') return { value: t.value };
     if (t.kind === 'blob') return { value: Buffer.from(t.value, 'hex') };
     if (t.kind === 'number') return { value: numberValue(t.text) };

@@ -89,7 +89,8 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
   let lastMeaningful: Token | undefined;
   let lastIdent: string | undefined;
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
+    const t = tokens[i];
+    if (t === undefined) continue;
     const next = nextMeaningful(tokens, i);
     let text = t.text;
     switch (t.kind) {

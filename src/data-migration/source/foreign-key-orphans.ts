@@ -32,7 +32,7 @@ export function findOrphans(
       const fk = t.foreignKeys.find((f) => BigInt(f.id) === BigInt(r.fkid));
       if (!fk) continue;
       let m = index.get(t.name);
-      if (!m) index.set(t.name, (m = new Map()));
+      if (!m) index.set(t.name, (m = new Map<string, { column: string; reason: string }>()));
       const key = r.rowid === null ? '' : r.rowid.toString();
       if (!m.has(key)) count++;
       m.set(key, {

@@ -115,7 +115,7 @@ export async function readChunkStates(
   const out = new Map<string, Map<number, ChunkState>>();
   for (const r of rows) {
     let m = out.get(r.table_name);
-    if (!m) out.set(r.table_name, (m = new Map()));
+    if (!m) out.set(r.table_name, (m = new Map<number, ChunkState>()));
     m.set(r.chunk, { rowsWritten: Number(r.rows_written), rowsRejected: Number(r.rows_rejected) });
   }
   return out;

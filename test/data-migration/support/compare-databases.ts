@@ -114,7 +114,12 @@ function targetExpr(col: string, type: string): string {
 
 function normalise(value: unknown, type: string): string | null {
   if (value === null || value === undefined) return null;
-  const s = typeof value === 'bigint' ? value.toString() : String(value);
+  const s =
+    typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string'
+      ? value.toString()
+      : Buffer.isBuffer(value)
+        ? value.toString('hex')
+        : JSON.stringify(value);
   if (type === 'boolean') return BOOL[s.toLowerCase()] ?? `?${s}`;
   if (type === 'double precision' || type === 'real') return String(Number(s));
   if (type.startsWith('numeric')) {

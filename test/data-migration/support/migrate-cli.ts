@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { MigrationReport } from '../../../src/data-migration/migration-runner';
 
 export const FIXTURES = join(process.cwd(), 'test', 'fixtures');
 const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
@@ -55,6 +56,10 @@ export function buildSqlite(sqlFile: string, dir: string): string {
   return path;
 }
 
-export function readReport(path: string): Record<string, any> {
-  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+export function readReport(path: string): MigrationReport {
+  return JSON.parse(readFileSync(path, 'utf8')) as MigrationReport;
 }
+
+/** Rows of ad-hoc test queries, whose columns each test reads as it needs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRow = Record<string, any>;
