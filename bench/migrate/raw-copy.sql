@@ -1,4 +1,5 @@
 -- The physical limit: plain COPY of pre-converted CSV, then the same keys, indexes and FK as the source.
+-- psql does not expand variables inside \copy, so the runner fills in the {{…}} paths.
 \set ON_ERROR_STOP 1
 CREATE TABLE authors (id bigint NOT NULL, name varchar(100) NOT NULL, created_at timestamptz NOT NULL);
 CREATE TABLE events (
@@ -11,8 +12,8 @@ CREATE TABLE events (
   payload jsonb,
   note text
 );
-\copy authors FROM :'authors_csv' WITH (FORMAT csv)
-\copy events FROM :'events_csv' WITH (FORMAT csv)
+\copy authors FROM '{{authors_csv}}' WITH (FORMAT csv)
+\copy events FROM '{{events_csv}}' WITH (FORMAT csv)
 ALTER TABLE authors ADD PRIMARY KEY (id);
 ALTER TABLE events ADD PRIMARY KEY (id);
 CREATE INDEX events_author_id ON events (author_id);

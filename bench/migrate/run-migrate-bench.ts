@@ -2,7 +2,7 @@
 // Generates the benchmark SQLite database(s), then on one PostgreSQL 16 times: the raw COPY limit,
 // pgloader (when installed), our migrate (without verification) and our verify; records the numbers in
 // docs/benchmarks.md and bench/out/migrate-<rows>.json.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePortSync } from '../support/free-port-sync';
@@ -26,6 +26,13 @@ interface SizeResult {
   rows: number;
   fileMb: number;
   contenders: Contender[];
+}
+
+function rawCopyScript(authorsCsv: string, eventsCsv: string, rows: number): string {
+  const template = readFileSync(join(root, 'bench', 'migrate', 'raw-copy.sql'), 'utf8');
+  const script = join(outDir, `raw-copy-${rows}.sql`);
+  writeFileSync(script, template.replace('{{authors_csv}}', authorsCsv).replace('{{events_csv}}', eventsCsv));
+  return script;
 }
 
 async function benchSize(
@@ -58,16 +65,7 @@ async function benchSize(
     const rawUrl = await pg.createDatabase('raw');
     record(
       'raw COPY + indexes + FK (psql \\copy)',
-      await measure('psql', [
-        rawUrl,
-        '-q',
-        '-v',
-        `authors_csv=${authorsCsv}`,
-        '-v',
-        `events_csv=${eventsCsv}`,
-        '-f',
-        join(root, 'bench', 'migrate', 'raw-copy.sql'),
-      ]),
+      await measure('psql', [rawUrl, '-q', '-f', rawCopyScript(authorsCsv, eventsCsv, rows)]),
     );
     if (withPgloader) {
       const loaderUrl = await pg.createDatabase('pgloader');
