@@ -100,10 +100,10 @@ async function snapshot(t: TestApp, paths: string[]): Promise<Record<string, unk
     out[path] = { status: res.status, body: res.body as unknown };
   }
   // The second page through the cursor the first page handed out.
-  const first = out[paths[3]!] as { body: { nextCursor: string | null } };
+  const first = out[paths[3]] as { body: { nextCursor: string | null } };
   expect(first.body.nextCursor).toEqual(expect.any(String));
   const next = await request(t.app.getHttpServer()).get(
-    `${paths[3]!}&cursor=${encodeURIComponent(first.body.nextCursor!)}`,
+    `${paths[3]}&cursor=${encodeURIComponent(first.body.nextCursor!)}`,
   );
   out['next page'] = { status: next.status, body: next.body as unknown };
   return out;
