@@ -75,7 +75,7 @@ function entry(sourceId: number | string, i: number, tag: string) {
     body: `Body of entry ${i}: some text, émoji 🚀 and 漢字 to keep it honest.`,
     url: `https://example.com/${tag}/${i}`,
     publishedAt: new Date(FIRST_DAY + ((i * 7919) % 30) * DAY_MS + (i % 86_400) * 1000).toISOString(),
-    score: ((i % 1000) / 10).toFixed(2),
+    score: (i % 1000) / 10,
     tags: ['bench', `t${i % 7}`],
   };
 }
