@@ -10,8 +10,11 @@ interface DriverErrorShape {
 function shape(error: unknown): DriverErrorShape {
   if (typeof error !== 'object' || error === null) return {};
   const outer = error as DriverErrorShape;
-  const inner = typeof outer.driverError === 'object' && outer.driverError !== null ? outer.driverError : {};
-  return { ...(inner as DriverErrorShape), ...outer, code: (inner as DriverErrorShape).code ?? outer.code };
+  const inner = (
+    typeof outer.driverError === 'object' && outer.driverError !== null ? outer.driverError : {}
+  ) as DriverErrorShape;
+  // Error#message is not enumerable, so the spreads above would drop it: it is read by name.
+  return { ...inner, ...outer, code: inner.code ?? outer.code, message: outer.message ?? inner.message };
 }
 
 const CONNECTION_CODES = new Set([

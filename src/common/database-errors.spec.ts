@@ -1,0 +1,23 @@
+import { isDatabaseUnavailable } from './database-errors';
+
+describe('isDatabaseUnavailable', () => {
+  it("recognises pg-pool's wait timeout, a plain Error known only by its message", () => {
+    expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+  });
+
+  it('recognises a code carried by the driver error inside a TypeORM error', () => {
+    const wrapped = Object.assign(new Error('Query failed'), {
+      driverError: Object.assign(new Error('terminating connection'), { code: '57P01' }),
+    });
+    expect(isDatabaseUnavailable(wrapped)).toBe(true);
+  });
+
+  it('recognises connection error codes', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(true);
+  });
+
+  it('leaves other errors alone', () => {
+    expect(isDatabaseUnavailable(new Error('relation "x" does not exist'))).toBe(false);
+    expect(isDatabaseUnavailable('timeout')).toBe(false);
+  });
+});
