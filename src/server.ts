@@ -20,6 +20,9 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bufferLogs: true,
     bodyParser: false,
+    // From the shutdown signal on, new requests get 503 + Connection: close (and readiness fails) while
+    // in-flight requests and a running digest build finish.
+    return503OnClosing: true,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
@@ -28,7 +31,9 @@ export async function createApp(
   app.useBodyParser('json', { limit: `${config.bodyLimitKb}kb` });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks are done (Nest would otherwise re-raise the signal, exit code 143),
+  // which also lets pino flush its transport.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setUpOpenApi(app);
   for (const notice of config.notices) logger.log(notice, 'Config');
   logger.log(maskSecrets(`Database: ${describeDatabase(config.database)}`), 'Database');
