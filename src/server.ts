@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { rejectDeepJson } from './common/json-depth';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { maskSecrets } from './config/database-url';
@@ -29,6 +30,7 @@ export async function createApp(
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.useBodyParser('json', { limit: `${config.bodyLimitKb}kb` });
+  app.use(rejectDeepJson());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Exit 0 once the shutdown hooks are done (Nest would otherwise re-raise the signal, exit code 143),

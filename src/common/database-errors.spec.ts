@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, isInvalidInputValue } from './database-errors';
 
 describe('isDatabaseUnavailable', () => {
   it("recognises pg-pool's wait timeout, a plain Error known only by its message", () => {
@@ -19,5 +19,17 @@ describe('isDatabaseUnavailable', () => {
   it('leaves other errors alone', () => {
     expect(isDatabaseUnavailable(new Error('relation "x" does not exist'))).toBe(false);
     expect(isDatabaseUnavailable('timeout')).toBe(false);
+  });
+});
+
+describe('isInvalidInputValue', () => {
+  it('recognises values PostgreSQL refuses', () => {
+    const outOfRange = Object.assign(new Error('Query failed'), {
+      driverError: Object.assign(new Error('value "9999999999" is out of range for type integer'), {
+        code: '22003',
+      }),
+    });
+    expect(isInvalidInputValue(outOfRange)).toBe(true);
+    expect(isInvalidInputValue(Object.assign(new Error('x'), { code: '23505' }))).toBe(false);
   });
 });
