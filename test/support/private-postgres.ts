@@ -26,7 +26,6 @@ export const PRIVATE_PG_PASSWORD = 'private-pg-password';
 export async function startPrivatePostgres(
   name: string,
   extraFlags: string[] = [],
-  beforeStart?: (dataDir: string) => void | Promise<void>,
 ): Promise<PrivatePostgres> {
   const dataDir = mkdtempSync(join(tmpdir(), `pgmove-${name}-`));
   // As root the server runs as the `postgres` user, which must be able to enter this directory.
@@ -43,7 +42,6 @@ export async function startPrivatePostgres(
     onLog: () => undefined,
   });
   await server.initialise();
-  await beforeStart?.(dataDir);
   await server.start();
   let running = true;
   return {
