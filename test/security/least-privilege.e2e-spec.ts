@@ -5,6 +5,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { ADMIN_TOKEN, bootApp, type TestApp } from '../app/app-harness';
 import { parsePsqlScript, runPsqlStatements } from '../support/psql-script';
+import { type Exited, runToExit } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testPostgresState } from '../support/test-postgres-state';
 
@@ -25,6 +26,7 @@ function rolesScript(database: string) {
 
 describe('least privilege: docker/postgres/roles.sql', () => {
   let db: TestDatabase;
+  let appBeforeMigrations: Exited;
   const urlAs = (user: string, password: string): string => {
     const url = new URL(db.url);
     url.username = user;
@@ -52,10 +54,17 @@ describe('least privilege: docker/postgres/roles.sql', () => {
     } finally {
       await superuser.end();
     }
+    // The app role cannot apply the schema: started first, it stops and says why.
+    appBeforeMigrations = await runToExit({
+      DATABASE_URL: urlAs(APP, APP_PASSWORD),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      SCHEDULER_ENABLED: 'false',
+    });
     // The owner role applies the schema, as the deploy step or the first start-up does.
     const owner = await bootApp(urlAs(OWNER, OWNER_PASSWORD));
     await owner.close();
-  });
+  }, 60000);
   afterAll(async () => {
     await db?.drop();
     const admin = new pg.Client({ connectionString: testPostgresState().adminUrl });
@@ -70,6 +79,12 @@ describe('least privilege: docker/postgres/roles.sql', () => {
     expect(statements.every((s) => !s.text.includes('\\') && !/:['"]\w/.test(s.text))).toBe(true);
     expect(statements.map((s) => s.text)).toContain(`REVOKE ALL ON DATABASE "odd""name" FROM PUBLIC;`);
     expect(statements.map((s) => s.text).join('\n')).toContain(`PASSWORD '${APP_PASSWORD}'`);
+  });
+
+  it('stops the app role at start-up while schema migrations are pending, naming the permission', () => {
+    expect(appBeforeMigrations.code).toBe(1);
+    expect(appBeforeMigrations.output).toMatch(/permission denied for schema public/);
+    expect(appBeforeMigrations.output).not.toContain(APP_PASSWORD);
   });
 
   it('lets the owner role own the schema and the app role own nothing', async () => {
