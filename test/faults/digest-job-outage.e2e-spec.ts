@@ -73,8 +73,18 @@ describe('PostgreSQL stopped in the middle of the 08:00 digest job', () => {
           .length === 1,
       10000,
     );
-    // Part of the way into the build, so some digests are written inside its transaction.
-    await new Promise((r) => setTimeout(r, 500));
+    // Into the build: its transaction has written digests (it holds a transaction id) but not committed.
+    await waitFor(
+      'the build to write inside its transaction',
+      async () =>
+        (
+          await sql(
+            `SELECT 1 FROM pg_stat_activity
+             WHERE application_name = 'pgmove' AND datname = 'digests' AND backend_xid IS NOT NULL`,
+          )
+        ).length > 0,
+      10000,
+    );
     await server.stop();
     const outcome = await tick;
     expect((await slotRuns(local).catch(() => [])).length).toBe(0); // the database is gone: no answer

@@ -163,7 +163,7 @@ describe(`a pool of ${POOL_MAX} under concurrent load`, () => {
       `${result.latency.p50}/${result.latency.p99}/${result.latency.max}`,
     );
     reportMeasurement(SUITE, 'autocannon 64x10s: max app connections', `${max} (${samples} samples)`);
-    expect(result.requests.total).toBeGreaterThan(1000);
+    expect(result.requests.total).toBeGreaterThan(200);
     expect(result.errors).toBe(0);
     expect(result.timeouts).toBe(0);
     expect(result.non2xx).toBe(0);
