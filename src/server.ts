@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { rejectDeepJson } from './common/json-depth';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { maskSecrets } from './config/database-url';
@@ -20,15 +21,21 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bufferLogs: true,
     bodyParser: false,
+    // From the shutdown signal on, new requests get 503 + Connection: close (and readiness fails) while
+    // in-flight requests and a running digest build finish.
+    return503OnClosing: true,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.useBodyParser('json', { limit: `${config.bodyLimitKb}kb` });
+  app.use(rejectDeepJson());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks are done (Nest would otherwise re-raise the signal, exit code 143),
+  // which also lets pino flush its transport.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setUpOpenApi(app);
   for (const notice of config.notices) logger.log(notice, 'Config');
   logger.log(maskSecrets(`Database: ${describeDatabase(config.database)}`), 'Database');

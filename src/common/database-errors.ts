@@ -10,8 +10,11 @@ interface DriverErrorShape {
 function shape(error: unknown): DriverErrorShape {
   if (typeof error !== 'object' || error === null) return {};
   const outer = error as DriverErrorShape;
-  const inner = typeof outer.driverError === 'object' && outer.driverError !== null ? outer.driverError : {};
-  return { ...(inner as DriverErrorShape), ...outer, code: (inner as DriverErrorShape).code ?? outer.code };
+  const inner = (
+    typeof outer.driverError === 'object' && outer.driverError !== null ? outer.driverError : {}
+  ) as DriverErrorShape;
+  // Error#message is not enumerable, so the spreads above would drop it: it is read by name.
+  return { ...inner, ...outer, code: inner.code ?? outer.code, message: outer.message ?? inner.message };
 }
 
 const CONNECTION_CODES = new Set([
@@ -56,4 +59,19 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   const { code } = shape(error);
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+const INVALID_VALUE_CODES = new Set([
+  '22001', // string_data_right_truncation
+  '22003', // numeric_value_out_of_range: an id or number beyond the column's type
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '22021', // character_not_in_repertoire: e.g. a NUL character in text
+  '22P02', // invalid_text_representation
+]);
+
+/** The database refused a value the client sent (out of range, malformed): the request was bad. */
+export function isInvalidInputValue(error: unknown): boolean {
+  const { code } = shape(error);
+  return typeof code === 'string' && INVALID_VALUE_CODES.has(code);
 }

@@ -7,7 +7,12 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable, isForeignKeyViolation, isUniqueViolation } from './database-errors';
+import {
+  isDatabaseUnavailable,
+  isForeignKeyViolation,
+  isInvalidInputValue,
+  isUniqueViolation,
+} from './database-errors';
 import { ConflictError, InvalidFieldError, JobBusyError, NotFoundError } from './domain-errors';
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
@@ -63,6 +68,14 @@ export class HttpErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         error: 'Service Unavailable',
         message: `The database is unavailable or busy; retry in ${RETRY_AFTER_SECONDS} s`,
+      };
+    }
+    if (isInvalidInputValue(exception)) {
+      // Validation should have caught it; this keeps a value the database cannot hold a 400, not a 500.
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'Bad Request',
+        message: [`A value was refused by the database: ${errorMessage(exception)}`],
       };
     }
     if (isUniqueViolation(exception) || isForeignKeyViolation(exception)) {

@@ -5,6 +5,16 @@ import { pgConnectionConfig } from './data-source-options';
 
 export class DatabaseUnreachableError extends Error {}
 
+/** Node's codes for a server certificate that verify-full refuses. */
+const TLS_CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /**
  * Opens and closes one connection so an unreachable or misconfigured server stops start-up with a
  * message naming host:port/database and the cause, well inside the 5 s start-up budget.
@@ -19,8 +29,9 @@ export async function assertPostgresReachable(db: PostgresSettings, timeoutMs = 
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     const cause = [err.code, err.message].filter(Boolean).join(': ') || String(error);
-    const hint =
-      db.host === '127.0.0.1' || db.host === 'localhost'
+    const hint = TLS_CERTIFICATE_ERRORS.has(err.code ?? '')
+      ? ` The server's TLS certificate was not accepted (DB_SSL=${db.ssl}): set DB_SSL_CA to the CA that signed it and use a host name the certificate names.`
+      : db.host === '127.0.0.1' || db.host === 'localhost'
         ? ' For local development start one with `npm run db:start` (or unset DATABASE_URL and use `npm start`).'
         : '';
     throw new DatabaseUnreachableError(

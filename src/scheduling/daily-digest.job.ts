@@ -80,6 +80,7 @@ export class DailyDigestJob {
     const details: DigestRunDetails = { trigger, digestDate, attempts: 1 };
     try {
       const outcome = await tryWithAdvisoryLock(this.dataSource, LockId.DailyDigest, async () => {
+        await this.failInterrupted();
         const run = await this.runs.claim(
           DAILY_DIGEST_JOB,
           slot,
@@ -109,12 +110,19 @@ export class DailyDigestJob {
     const digestDate = date ?? addDays(localDateOf(now, this.timeZone), -1);
     const details: DigestRunDetails = { trigger: 'manual', digestDate, attempts: 1 };
     const outcome = await tryWithAdvisoryLock(this.dataSource, LockId.DailyDigest, async () => {
+      await this.failInterrupted();
       const run = await this.runs.recordManual(DAILY_DIGEST_JOB, now, 'running', details);
       return this.execute(run, digestDate);
     });
     if (outcome.acquired) return outcome.value;
     await this.runs.recordManual(DAILY_DIGEST_JOB, now, 'skipped', details, 'another run holds the job lock');
     throw new JobBusyError(`another ${DAILY_DIGEST_JOB} run is in progress; try again when it finishes`);
+  }
+
+  /** Records runs cut off by a lost database or a killed process as failed before the next one starts. */
+  private async failInterrupted(): Promise<void> {
+    const marked = await this.runs.failInterrupted(DAILY_DIGEST_JOB, this.clock.now(), this.runs.isPostgres);
+    if (marked > 0) this.logger.warn(`${DAILY_DIGEST_JOB}: ${marked} interrupted run(s) recorded as failed`);
   }
 
   private async execute(run: JobRun, digestDate: LocalDate): Promise<JobRun> {

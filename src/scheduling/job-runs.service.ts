@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, MoreThanOrEqual, type Repository } from 'typeorm';
+import { DataSource, In, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
 import { type DigestRunDetails, JobRun, type JobRunStatus } from './job-run.entity';
 
 /** Without advisory locks (SQLite), a "running" row this old is taken to belong to a dead process. */
 const STALE_RUNNING_MS = 30 * 60 * 1000;
 const MAX_INSTANT_PROBES = 1000;
+export const INTERRUPTED_ERROR =
+  'interrupted: the process or its database connection was lost during the run';
 
 /** job_runs: one row per slot of a scheduled job, one per manual run. */
 @Injectable()
@@ -48,6 +50,24 @@ export class JobRunsService {
     );
     if (!result.affected) return null;
     return this.runs.findOneByOrFail({ id: existing.id });
+  }
+
+  /**
+   * Marks runs left `running` by a process or database connection that is gone as failed, so job_runs
+   * tells the truth and a retry takes over a failed row. With `lockHeld` (the caller holds the job's
+   * advisory lock, so no live process is running it) every running row is orphaned; without it only
+   * rows older than the stale limit are. Returns how many rows were marked.
+   */
+  async failInterrupted(jobName: string, now: Date, lockHeld: boolean): Promise<number> {
+    const result = await this.runs.update(
+      {
+        jobName,
+        status: 'running',
+        ...(lockHeld ? {} : { startedAt: LessThan(new Date(now.getTime() - STALE_RUNNING_MS)) }),
+      },
+      { status: 'failed', finishedAt: now, error: INTERRUPTED_ERROR },
+    );
+    return result.affected ?? 0;
   }
 
   /**
