@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, type Repository } from 'typeorm';
+import { DataSource, In, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
 import { instantParameter } from '../common/db-values';
 import { isUniqueViolation } from '../common/database-errors';
@@ -67,6 +67,16 @@ export class EntriesService {
    */
   async list(query: ListEntriesQuery): Promise<EntryPageResult> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.pageQuery(query, limit).getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > limit && last ? encodeEntryCursor({ publishedAt: last.publishedAt, id: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  /** The page's query: one row more than asked for, to know whether there is a next page. */
+  pageQuery(query: ListEntriesQuery, limit: number): SelectQueryBuilder<Entry> {
     const isPostgres = this.dataSource.options.type === 'postgres';
     const instant = (name: string): string => (isPostgres ? `CAST(:${name} AS timestamptz)` : `:${name}`);
     const qb = this.entries.createQueryBuilder('e');
@@ -87,15 +97,9 @@ export class EntriesService {
         cursorId: cursor.id,
       });
     }
-    const rows = await qb
+    return qb
       .orderBy('e.published_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
-      .limit(limit + 1)
-      .getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > limit && last ? encodeEntryCursor({ publishedAt: last.publishedAt, id: last.id }) : null;
-    return { items, nextCursor };
+      .limit(limit + 1);
   }
 }
