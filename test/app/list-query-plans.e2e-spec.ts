@@ -87,7 +87,7 @@ describe.each(DIALECTS)('GET /entries query plans on %s', (dialect) => {
         `EXPLAIN (FORMAT JSON) ${sql}`,
         parameters,
       );
-      const nodes = pgNodes(rows[0]!['QUERY PLAN'][0].Plan);
+      const nodes = pgNodes(rows[0]['QUERY PLAN'][0].Plan);
       const onEntries = nodes.filter((n) => n['Relation Name'] === 'entries');
       expect(onEntries.length).toBeGreaterThan(0);
       for (const node of onEntries) {
