@@ -27,7 +27,15 @@ async function startServer(): Promise<void> {
   await app.listen(config.port, '0.0.0.0');
 }
 
-startServer().catch((error: unknown) => {
+async function runAdminCommand(args: string[]): Promise<void> {
+  // Loaded only for the command, so the server's start-up does not pay for it.
+  const { runMigrateCommand } = await import('./data-migration/cli/migrate-command');
+  process.exitCode = await runMigrateCommand(args);
+}
+
+const main = process.argv[2] === 'migrate' ? runAdminCommand(process.argv.slice(3)) : startServer();
+
+main.catch((error: unknown) => {
   printStartupLine(
     'fatal',
     `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

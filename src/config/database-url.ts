@@ -40,7 +40,7 @@ export function parseDatabaseUrl(raw: string): ParsedDatabaseUrl {
   const schemeEnd = value.indexOf('://');
   if (schemeEnd < 0) {
     throw new DatabaseUrlError(
-      `DATABASE_URL must look like postgres://user:password@host:5432/database or sqlite:///path/to/file.sqlite (got ${describe(value)})`,
+      `DATABASE_URL must look like postgres://user@host:5432/database or sqlite:///path/to/file.sqlite (got ${describe(value)})`,
     );
   }
   const scheme = value.slice(0, schemeEnd + 1).toLowerCase();

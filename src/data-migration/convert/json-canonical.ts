@@ -1,0 +1,176 @@
+import { BadValueError } from './sqlite-value';
+import { numericText } from './numeric-text';
+
+/**
+ * Validates JSON text the way PostgreSQL's jsonb input does and returns jsonb's text output for it
+ * (keys sorted by length then bytes, last duplicate wins, numbers as numeric, `", "`/`": "` spacing).
+ * Verification compares this with `jsonb::text` computed by PostgreSQL.
+ */
+export function jsonbCanonical(text: string): string {
+  const parser = new JsonParser(text);
+  parser.skipSpace();
+  const out = parser.value();
+  parser.skipSpace();
+  if (parser.pos !== text.length) parser.fail('unexpected text after the JSON value');
+  return out;
+}
+
+class JsonParser {
+  pos = 0;
+  constructor(private readonly s: string) {}
+
+  fail(why: string): never {
+    throw new BadValueError(`invalid JSON: ${why} at character ${this.pos + 1}`);
+  }
+
+  skipSpace(): void {
+    while (this.pos < this.s.length) {
+      const c = this.s.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      this.pos++;
+    }
+  }
+
+  value(): string {
+    const c = this.s[this.pos];
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '"') return escapeJson(this.string());
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
+    for (const word of ['true', 'false', 'null']) {
+      if (this.s.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return word;
+      }
+    }
+    return this.fail(c === undefined ? 'unexpected end' : `unexpected ${JSON.stringify(c)}`);
+  }
+
+  object(): string {
+    this.pos++;
+    const entries = new Map<string, string>();
+    this.skipSpace();
+    if (this.s[this.pos] === '}') {
+      this.pos++;
+      return '{}';
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.s[this.pos] !== '"') this.fail('expected a string key');
+      const key = this.string();
+      this.skipSpace();
+      if (this.s[this.pos] !== ':') this.fail('expected ":"');
+      this.pos++;
+      this.skipSpace();
+      entries.delete(key);
+      entries.set(key, this.value());
+      this.skipSpace();
+      const c = this.s[this.pos++];
+      if (c === '}') break;
+      if (c !== ',') this.fail('expected "," or "}"');
+    }
+    const keys = [...entries.keys()].map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
+    keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
+    return '{' + keys.map(({ k }) => `${escapeJson(k)}: ${entries.get(k) ?? 'null'}`).join(', ') + '}';
+  }
+
+  array(): string {
+    this.pos++;
+    const items: string[] = [];
+    this.skipSpace();
+    if (this.s[this.pos] === ']') {
+      this.pos++;
+      return '[]';
+    }
+    for (;;) {
+      this.skipSpace();
+      items.push(this.value());
+      this.skipSpace();
+      const c = this.s[this.pos++];
+      if (c === ']') break;
+      if (c !== ',') this.fail('expected "," or "]"');
+    }
+    return '[' + items.join(', ') + ']';
+  }
+
+  string(): string {
+    this.pos++;
+    let out = '';
+    for (;;) {
+      const c = this.s.charCodeAt(this.pos);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 0x22) {
+        this.pos++;
+        return out;
+      }
+      if (c < 0x20) this.fail('control character in a string must be escaped');
+      if (c !== 0x5c) {
+        out += this.s[this.pos++];
+        continue;
+      }
+      const e = this.s[this.pos + 1];
+      this.pos += 2;
+      const simple: Record<string, string> = {
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        b: '\b',
+        f: '\f',
+        n: '\n',
+        r: '\r',
+        t: '\t',
+      };
+      if (e !== undefined && simple[e] !== undefined) {
+        out += simple[e];
+        continue;
+      }
+      if (e !== 'u') this.fail('invalid escape');
+      const code = this.hex4();
+      if (code === 0) this.fail('\\u0000 cannot be stored in jsonb');
+      if (code >= 0xd800 && code <= 0xdbff) {
+        if (this.s[this.pos] !== '\\' || this.s[this.pos + 1] !== 'u')
+          this.fail('high surrogate without a low surrogate');
+        this.pos += 2;
+        const low = this.hex4();
+        if (low < 0xdc00 || low > 0xdfff) this.fail('high surrogate without a low surrogate');
+        out += String.fromCharCode(code, low);
+      } else if (code >= 0xdc00 && code <= 0xdfff) {
+        this.fail('low surrogate without a high surrogate');
+      } else {
+        out += String.fromCharCode(code);
+      }
+    }
+  }
+
+  hex4(): number {
+    const h = this.s.slice(this.pos, this.pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid \\u escape');
+    this.pos += 4;
+    return parseInt(h, 16);
+  }
+
+  number(): string {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.pos, this.pos + 2000));
+    if (!m) this.fail('invalid number');
+    this.pos += m[0].length;
+    return numericText(m[0], true);
+  }
+}
+
+function escapeJson(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] ?? '';
+    const c = s.charCodeAt(i);
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (c === 0x08) out += '\\b';
+    else if (c === 0x0c) out += '\\f';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x09) out += '\\t';
+    else if (c < 0x20) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}

@@ -1,0 +1,34 @@
+/** A value as better-sqlite3 returns it with `safeIntegers(true)`: INTEGER → bigint, REAL → number. */
+export type SqliteValue = null | bigint | number | string | Buffer;
+
+/** A source value with no faithful form in the target column. `reason` says why, for the report. */
+export class BadValueError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** A short, printable preview of a source value for error messages. */
+export function previewValue(value: SqliteValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
+  if (Buffer.isBuffer(value)) {
+    const hex = value.subarray(0, 24).toString('hex');
+    return `X'${hex}${value.length > 24 ? '…' : ''}' (${value.length} bytes)`;
+  }
+  const shown = value.length > 60 ? value.slice(0, 60) + '…' : value;
+  return JSON.stringify(shown);
+}
+
+/** A source value as JSON for reject records: bytes (and undecodable text) as base64. */
+export function jsonValue(value: SqliteValue, rawText?: Buffer): unknown {
+  if (rawText) return { base64: rawText.toString('base64') };
+  if (value === null || typeof value === 'string') return value;
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  return { base64: value.toString('base64') };
+}

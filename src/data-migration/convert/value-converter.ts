@@ -1,0 +1,339 @@
+import type { TargetType } from '../schema/target-type';
+import {
+  dateDays,
+  fastTimestampText,
+  formatInstant,
+  instantMicros,
+  timeMicros,
+  toDateText,
+  toInstant,
+  toTimeText,
+} from './datetime';
+import { jsonbCanonical } from './json-canonical';
+import { numberToDecimalText, numericText, parseDecimal } from './numeric-text';
+import { BadValueError, type SqliteValue } from './sqlite-value';
+
+/** A string value whose decoding replaced bytes with U+FFFD: its raw bytes must be checked. */
+export class SuspectUtf8Error extends Error {}
+
+export interface ColumnConverter {
+  /** The value's text for PostgreSQL (before COPY escaping), null for NULL; throws BadValueError. */
+  convert(value: SqliteValue, utf8Checked?: boolean): string | null;
+  /** Canonical text of a converted value, equal to what `pgCanonical` computes in PostgreSQL. */
+  canonical(converted: string): string;
+  /** SQL computing the canonical text of a stored value. */
+  pgCanonical(column: string): string;
+}
+
+export interface ConverterOptions {
+  notNull: boolean;
+  /** IANA zone naive source date/times are in; UTC when absent. */
+  sourceZone?: string;
+}
+
+const INT_RANGES: Record<string, [bigint, bigint]> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+const BOOLEAN_TEXT: Record<string, string> = {
+  '1': 't',
+  '0': 'f',
+  t: 't',
+  f: 'f',
+  true: 't',
+  false: 'f',
+  yes: 't',
+  no: 'f',
+  y: 't',
+  n: 'f',
+  on: 't',
+  off: 'f',
+};
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+
+const identity = (s: string): string => s;
+const asText = (col: string): string => `${col}::text`;
+
+export function makeConverter(type: TargetType, options: ConverterOptions): ColumnConverter {
+  const inner = baseConverter(type, options);
+  const { notNull } = options;
+  return {
+    convert(value, utf8Checked = false) {
+      if (value === null) {
+        if (notNull) throw new BadValueError(`NULL in a NOT NULL ${type.sql} column`);
+        return null;
+      }
+      if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, utf8Checked);
+      return inner.convert(value);
+    },
+    canonical: (converted) => inner.canonical(converted),
+    pgCanonical: (column) => inner.pgCanonical(column),
+  };
+}
+
+interface Base {
+  convert(value: Exclude<SqliteValue, null>): string;
+  canonical(converted: string): string;
+  pgCanonical(column: string): string;
+}
+
+function checkText(value: string, utf8Checked: boolean): void {
+  if (value.includes('\u0000')) throw new BadValueError('NUL byte in text (PostgreSQL text cannot hold it)');
+  if (!utf8Checked && value.includes('\uFFFD')) throw new SuspectUtf8Error();
+}
+
+function baseConverter(type: TargetType, options: ConverterOptions): Base {
+  switch (type.kind) {
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      const [min, max] = INT_RANGES[type.kind] ?? [0n, 0n];
+      return {
+        convert(v) {
+          const n = toBigInt(v);
+          if (n < min || n > max) throw new BadValueError(`${n} is out of range for ${type.sql}`);
+          return n.toString();
+        },
+        canonical: identity,
+        pgCanonical: asText,
+      };
+    }
+    case 'boolean':
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a boolean');
+          const t = BOOLEAN_TEXT[String(v).trim().toLowerCase()];
+          if (t === undefined) throw new BadValueError('not a boolean (0/1, t/f, true/false, yes/no)');
+          return t;
+        },
+        canonical: (c) => (c === 't' ? 'true' : 'false'),
+        pgCanonical: asText,
+      };
+    case 'double':
+    case 'real': {
+      const single = type.kind === 'real';
+      return {
+        convert(v) {
+          let n = toFloat(v);
+          if (single) n = Math.fround(n);
+          return Object.is(n, -0) ? '-0' : String(n);
+        },
+        canonical(c) {
+          const b = Buffer.alloc(8);
+          if (single) {
+            b.writeFloatBE(Number(c));
+            return b.subarray(0, 4).toString('hex');
+          }
+          b.writeDoubleBE(Number(c));
+          return b.toString('hex');
+        },
+        pgCanonical: (col) => `encode(${single ? 'float4send' : 'float8send'}(${col}), 'hex')`,
+      };
+    }
+    case 'numeric':
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a number');
+          if (typeof v === 'number' && !Number.isFinite(v)) {
+            if (type.precision !== undefined) throw new BadValueError(`${v} does not fit ${type.sql}`);
+            return String(v);
+          }
+          if (typeof v === 'number' && type.precision !== undefined) {
+            const fast = fastNumeric(v, type.precision, type.scale ?? 0);
+            if (fast !== undefined) return fast;
+          }
+          const text =
+            typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? numberToDecimalText(v) : v.trim();
+          const parts = parseDecimal(text);
+          if (type.precision !== undefined) {
+            const scale = type.scale ?? 0;
+            const frac = parts.frac.replace(/0+$/, '');
+            if (frac.length > scale) {
+              throw new BadValueError(`${text} has more than ${scale} decimal places for ${type.sql}`);
+            }
+            if (parts.int.length > type.precision - scale) {
+              throw new BadValueError(`${text} exceeds the precision of ${type.sql}`);
+            }
+          }
+          return numericText(text, false);
+        },
+        canonical: identity,
+        pgCanonical: (col) => `trim_scale(${col})::text`,
+      };
+    case 'text':
+    case 'varchar':
+    case 'char':
+    case 'other': {
+      const limit = type.length;
+      const isChar = type.kind === 'char';
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError(`a blob in a ${type.sql} column`);
+          const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : realText(v);
+          if (limit !== undefined && s.length > limit && codePoints(s) > limit) {
+            throw new BadValueError(`${codePoints(s)} characters is longer than ${type.sql}`);
+          }
+          return s;
+        },
+        canonical: isChar ? (c) => c.replace(/ +$/, '') : identity,
+        pgCanonical: asText,
+      };
+    }
+    case 'bytea':
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) return '\\x' + v.toString('hex');
+          if (typeof v === 'string') return '\\x' + Buffer.from(v, 'utf8').toString('hex');
+          throw new BadValueError('a number in a bytea (blob) column');
+        },
+        canonical: (c) => c.slice(2),
+        pgCanonical: (col) => `encode(${col}, 'hex')`,
+      };
+    case 'timestamptz':
+    case 'timestamp': {
+      const naive = type.kind === 'timestamp';
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date/time');
+          if (typeof v === 'string') {
+            const fast = fastTimestampText(v, options.sourceZone, naive);
+            if (fast !== undefined) return fast;
+          }
+          return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
+        },
+        canonical: instantMicros,
+        pgCanonical: (col) => `(EXTRACT(EPOCH FROM ${col}) * 1000000)::bigint::text`,
+      };
+    }
+    case 'date':
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date');
+          return toDateText(v);
+        },
+        canonical: dateDays,
+        pgCanonical: (col) => `(${col} - DATE '1970-01-01')::text`,
+      };
+    case 'time':
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a time of day');
+          return toTimeText(v);
+        },
+        canonical: timeMicros,
+        pgCanonical: (col) => `(EXTRACT(EPOCH FROM ${col}) * 1000000)::bigint::text`,
+      };
+    case 'jsonb':
+    case 'json': {
+      const binary = type.kind === 'jsonb';
+      return {
+        convert(v) {
+          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
+          const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
+          validateJson(s);
+          return s;
+        },
+        canonical: binary ? jsonbCanonical : identity,
+        pgCanonical: asText,
+      };
+    }
+    case 'uuid':
+      return {
+        convert(v) {
+          const hex =
+            Buffer.isBuffer(v) && v.length === 16 ? v.toString('hex') : typeof v === 'string' ? v.trim() : '';
+          const m = UUID_TEXT.exec(hex);
+          if (!m) throw new BadValueError('not a UUID');
+          return m.slice(1, 6).join('-').toLowerCase();
+        },
+        canonical: identity,
+        pgCanonical: asText,
+      };
+  }
+}
+
+function toBigInt(v: Exclude<SqliteValue, null>): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new BadValueError(`${v} has a fraction (integer column)`);
+    if (!Number.isSafeInteger(v)) throw new BadValueError(`${v} is not an exact integer`);
+    return BigInt(v);
+  }
+  if (Buffer.isBuffer(v)) throw new BadValueError('a blob in an integer column');
+  const t = v.trim();
+  if (/^[+-]?\d+$/.test(t)) return BigInt(t);
+  if (/^[+-]?\d+\.0*$/.test(t)) return BigInt(t.replace(/\.0*$/, ''));
+  if (/^[+-]?\d*\.\d+$/.test(t)) throw new BadValueError('text with a fraction in an integer column');
+  throw new BadValueError('text in an integer column');
+}
+
+function toFloat(v: Exclude<SqliteValue, null>): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    if (BigInt(n) !== v) throw new BadValueError(`${v} cannot be held exactly by a double precision column`);
+    return n;
+  }
+  if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a number');
+  const t = v.trim();
+  if (FLOAT_TEXT.test(t)) return Number(t);
+  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  throw new BadValueError('text in a floating-point column');
+}
+
+function toJsonNumber(v: number): string {
+  if (!Number.isFinite(v)) throw new BadValueError(`${v} is not valid JSON`);
+  return String(v);
+}
+
+/** REAL as text the way SQLite spells integral values (`1.0`), otherwise shortest round-trip. */
+function realText(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toFixed(1);
+  return String(v);
+}
+
+export function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/**
+ * Plain decimal text of a REAL for numeric(p,s) without the general parser: JS prints numbers below
+ * 1e21 without exponent in their shortest form, which is already canonical.
+ */
+function fastNumeric(v: number, precision: number, scale: number): string | undefined {
+  if (!Number.isFinite(v)) return undefined;
+  const s = Object.is(v, -0) ? '0' : String(v);
+  if (s.includes('e')) return undefined;
+  const dot = s.indexOf('.');
+  const negative = s.startsWith('-');
+  const intDigits = (dot < 0 ? s.length : dot) - (negative ? 1 : 0);
+  const fracDigits = dot < 0 ? 0 : s.length - dot - 1;
+  const significantInt = s.startsWith(negative ? '-0' : '0') ? 0 : intDigits;
+  if (fracDigits > scale || significantInt > precision - scale) return undefined;
+  return s;
+}
+
+const JSON_SLOW_PATH = /\\u|[eE][+-]?\d{4}/;
+
+/**
+ * JSON.parse accepts what jsonb refuses only around \u escapes (\u0000, lone surrogates) and huge
+ * exponents; text with neither is checked natively, the rest by the jsonb-faithful parser.
+ */
+function validateJson(s: string): void {
+  if (JSON_SLOW_PATH.test(s)) {
+    jsonbCanonical(s);
+    return;
+  }
+  try {
+    JSON.parse(s);
+  } catch {
+    jsonbCanonical(s); // throws BadValueError with a position
+  }
+}

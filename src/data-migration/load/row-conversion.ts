@@ -1,0 +1,111 @@
+import { BadValueError, jsonValue, previewValue, type SqliteValue } from '../convert/sqlite-value';
+import { SuspectUtf8Error } from '../convert/value-converter';
+import type { PlannedTable } from '../plan/migration-plan';
+import { isValidUtf8, type RawTextReader } from '../source/source-reader';
+
+/** A row that cannot be loaded faithfully, with everything the report and the reject file need. */
+export interface BadRow {
+  table: string;
+  rowid: string | null;
+  /** Primary-key values, for tables without a rowid. */
+  key: Record<string, unknown> | null;
+  column: string;
+  reason: string;
+  preview: string;
+  values: Record<string, unknown>;
+}
+
+export class BadRowError extends Error {
+  constructor(readonly bad: BadRow) {
+    super(describeBadRow(bad));
+  }
+}
+
+export function describeBadRow(bad: BadRow): string {
+  const where = bad.rowid !== null ? `rowid ${bad.rowid}` : `key ${JSON.stringify(bad.key)}`;
+  return `table "${bad.table}", ${where}, column "${bad.column}": ${bad.reason} (value ${bad.preview})`;
+}
+
+/** Foreign-key orphans found by PRAGMA foreign_key_check, per table, keyed by rowid. */
+export type OrphanIndex = Map<string, Map<string, { column: string; reason: string }>>;
+
+/**
+ * Converts one source row (rowid first, then the planned columns) to target texts, or describes why
+ * it cannot be loaded.
+ */
+export function convertRow(
+  table: PlannedTable,
+  row: SqliteValue[],
+  raw: RawTextReader,
+  orphans: Map<string, { column: string; reason: string }> | undefined,
+): (string | null)[] | BadRow {
+  const rowid = row[0] === null || row[0] === undefined ? null : (row[0] as bigint);
+  if (orphans && rowid !== null) {
+    const orphan = orphans.get(rowid.toString());
+    if (orphan) {
+      const index = table.columns.findIndex((c) => c.source.name === orphan.column);
+      return badRow(table, row, index, orphan.reason);
+    }
+  }
+  const out: (string | null)[] = new Array<string | null>(table.columns.length);
+  const columns = table.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i];
+    if (!column) continue;
+    const value = row[i + 1] ?? null;
+    try {
+      out[i] = column.converter.convert(value);
+    } catch (error) {
+      if (error instanceof SuspectUtf8Error) {
+        const bytes = raw.read(table, column.source.name, rowid, row);
+        if (bytes !== null && !isValidUtf8(bytes)) {
+          return badRow(table, row, i, 'invalid UTF-8 in text', { [column.source.name]: bytes });
+        }
+        try {
+          out[i] = column.converter.convert(value, true);
+          continue;
+        } catch (again) {
+          if (again instanceof BadValueError) return badRow(table, row, i, again.reason);
+          throw again;
+        }
+      }
+      if (error instanceof BadValueError) return badRow(table, row, i, error.reason);
+      throw error;
+    }
+  }
+  return out;
+}
+
+function badRow(
+  table: PlannedTable,
+  row: SqliteValue[],
+  index: number,
+  reason: string,
+  rawBytes: Record<string, Buffer> = {},
+): BadRow {
+  const values: Record<string, unknown> = {};
+  table.columns.forEach((c, i) => {
+    values[c.source.name] = jsonValue(row[i + 1] ?? null, rawBytes[c.source.name]);
+  });
+  const rowid = row[0] === null || row[0] === undefined ? null : String(row[0]);
+  const key =
+    rowid === null
+      ? Object.fromEntries(
+          table.columns
+            .filter((c) => c.source.pkPosition > 0)
+            .map((c) => [c.source.name, values[c.source.name]]),
+        )
+      : null;
+  const column = table.columns[index];
+  const value = row[index + 1] ?? null;
+  const raw = column ? rawBytes[column.source.name] : undefined;
+  return {
+    table: table.source.name,
+    rowid,
+    key,
+    column: column?.source.name ?? '?',
+    reason,
+    preview: raw ? previewValue(raw) : previewValue(value),
+    values,
+  };
+}

@@ -1,0 +1,883 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import pg from 'pg';
+import type { PostgresSettings } from '../config/app-config';
+import { describePostgresTarget, maskSecrets } from '../config/database-url';
+import { LockId } from '../database/advisory-lock';
+import { pgConnectionConfig } from '../database/data-source-options';
+import { AbortedError, loadChunk, type OnError } from './load/chunk-loader';
+import { BadRowError, describeBadRow, type BadRow, type OrphanIndex } from './load/row-conversion';
+import { buildPlan, type MigrationPlan, type NotCarried, type PlannedTable } from './plan/migration-plan';
+import { Progress } from './report/progress';
+import { formatSummary, type SummaryRow } from './report/summary-table';
+import {
+  createTableSql,
+  foreignKeyStatements,
+  postLoadStatements,
+  translationContext,
+  viewStatement,
+  type DdlStatement,
+} from './schema/ddl';
+import { quoteIdent } from './schema/sql-tokens';
+import { sha256File } from './source/file-hash';
+import { findOrphans } from './source/foreign-key-orphans';
+import { openSource, planChunks, RawTextReader, type Chunk } from './source/source-reader';
+import { readSqliteSchema, type SourceSchema } from './source/sqlite-schema';
+import { readTargetTables, tableHasRows, type TargetTable } from './target/pg-catalog';
+import {
+  ensureStateTables,
+  finishRun,
+  latestRun,
+  latestUnfinishedRun,
+  readChunkStates,
+  readRejects,
+  readTableStates,
+  rejectedRowids,
+  setTableState,
+  startRun,
+  tablesCreatedByRuns,
+  STATE_SCHEMA,
+} from './target/run-state';
+import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
+import { verifySchema } from './verify/schema-verifier';
+import { verifyTable, type TableVerification } from './verify/table-verifier';
+
+export interface MigrateOptions {
+  sourcePath: string;
+  target: PostgresSettings;
+  onError: OnError;
+  reportPath: string;
+  resume: boolean;
+  resetTarget: boolean;
+  dryRun: boolean;
+  jobs: number;
+  sourceZone?: string;
+  skipTables: string[];
+  /** Rows per chunk (one transaction each); also the unit --resume restarts from. */
+  chunkRows: number;
+  verify: boolean;
+  /** Progress and summary output; silent when undefined. */
+  out?: NodeJS.WriteStream;
+}
+
+export type ExitCode = 0 | 1 | 3;
+
+export interface TableReport {
+  table: string;
+  created: boolean;
+  rowsRead: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  seconds: number;
+  verified: boolean | null;
+  verification?: TableVerification;
+}
+
+export interface MigrationReport {
+  command: 'migrate' | 'verify';
+  status: 'succeeded' | 'failed' | 'rejected' | 'dry-run';
+  exitCode: ExitCode;
+  startedAt: string;
+  finishedAt?: string;
+  runId?: string;
+  source: { path: string; sha256?: string; sha256After?: string; unchanged?: boolean };
+  target: string;
+  options: Record<string, unknown>;
+  preflight: { quickCheck?: string; serverVersion?: string; warnings: string[]; foreignKeyOrphans?: number };
+  tables: TableReport[];
+  created: DdlStatement[];
+  notCarried: NotCarried[];
+  sequences: SequenceState[];
+  verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
+  rejectsDirectory?: string;
+  failure?: { message: string; badRow?: BadRow };
+  timings: Record<string, number>;
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly badRow?: BadRow,
+  ) {
+    super(message);
+  }
+}
+
+const BOOKKEEPING_TABLES = ['data_migration_runs'];
+// The app's schema-migration history: the target keeps its own (it describes the PostgreSQL schema).
+const SCHEMA_HISTORY_TABLES = ['schema_migrations'];
+
+/** One migration (or verification) run: preflight, schema, copy, post-load DDL, verification, report. */
+export class MigrationRunner {
+  private client: pg.Client | undefined;
+  private db: Database.Database | undefined;
+  private raw: RawTextReader;
+  private readonly report: MigrationReport;
+  private readonly progress: Progress | undefined;
+  private runId: string | undefined;
+  private locked = false;
+
+  constructor(private readonly o: MigrateOptions) {
+    this.raw = new RawTextReader(o.sourcePath);
+    this.progress = o.out ? new Progress(o.out) : undefined;
+    this.report = {
+      command: 'migrate',
+      status: 'failed',
+      exitCode: 1,
+      startedAt: new Date().toISOString(),
+      source: { path: resolve(o.sourcePath) },
+      target: describePostgresTarget(o.target),
+      options: {
+        onError: o.onError,
+        resume: o.resume,
+        resetTarget: o.resetTarget,
+        dryRun: o.dryRun,
+        jobs: o.jobs,
+        sourceTimezone: o.sourceZone ?? 'UTC',
+        skipTables: o.skipTables,
+        chunkRows: o.chunkRows,
+      },
+      preflight: { warnings: [] },
+      tables: [],
+      created: [],
+      notCarried: [],
+      sequences: [],
+      timings: {},
+    };
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const started = Date.now();
+    try {
+      const { schema, plan, orphans } = await this.preflightAndPlan('migrate');
+      if (this.o.dryRun) {
+        this.printDryRun(plan);
+        this.report.status = 'dry-run';
+        this.report.exitCode = 0;
+        return this.report;
+      }
+      const client = this.pg();
+      this.runId ??= await startRun(client, resolve(this.o.sourcePath), this.report.source.sha256 ?? '');
+      this.report.runId = this.runId;
+      await this.createTables(plan);
+      const t0 = Date.now();
+      await this.loadAll(plan, orphans);
+      this.report.timings.loadSeconds = (Date.now() - t0) / 1000;
+      const t1 = Date.now();
+      await this.finishSchema(plan, schema);
+      this.report.timings.constraintsSeconds = (Date.now() - t1) / 1000;
+      this.report.notCarried.push(...plan.notCarried);
+      this.report.timings.migrateSeconds = (Date.now() - started) / 1000;
+      let verified: boolean | null = null;
+      if (this.o.verify) verified = await this.verify(plan);
+      await this.writeRejects(plan);
+      const rejected = this.report.tables.reduce((n, t) => n + t.rowsRejected, 0);
+      if (verified === false)
+        throw new MigrationError('verification found differences between source and target (see the report)');
+      this.report.status = rejected > 0 ? 'rejected' : 'succeeded';
+      this.report.exitCode = rejected > 0 ? 3 : 0;
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.report.timings.totalSeconds = (Date.now() - started) / 1000;
+      await this.finish();
+    }
+    return this.report;
+  }
+
+  /** `verify` alone: re-runs verification of the latest run against the target. */
+  async verifyOnly(): Promise<MigrationReport> {
+    this.report.command = 'verify';
+    const started = Date.now();
+    try {
+      const { plan } = await this.preflightAndPlan('verify');
+      const last = await latestRun(this.pg());
+      this.runId = last?.id;
+      const states = this.runId
+        ? await readChunkStates(this.pg(), this.runId)
+        : new Map<string, Map<number, { rowsWritten: number; rowsRejected: number }>>();
+      for (const t of plan.tables) {
+        const chunks = [...(states.get(t.source.name)?.values() ?? [])];
+        this.report.tables.push({
+          table: t.name,
+          created: !t.exists,
+          rowsRead: chunks.reduce((n, c) => n + c.rowsWritten + c.rowsRejected, 0),
+          rowsWritten: chunks.reduce((n, c) => n + c.rowsWritten, 0),
+          rowsRejected: chunks.reduce((n, c) => n + c.rowsRejected, 0),
+          seconds: 0,
+          verified: null,
+        });
+      }
+      const catalog = await readTargetTables(this.pg());
+      this.report.sequences = await this.currentSequences(plan, catalog);
+      const ok = await this.verify(plan, true);
+      this.report.status = ok ? 'succeeded' : 'failed';
+      this.report.exitCode = ok ? 0 : 1;
+      if (!ok) this.report.failure = { message: 'verification found differences between source and target' };
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.report.timings.totalSeconds = (Date.now() - started) / 1000;
+      await this.close();
+      this.writeReport();
+      this.printSummary();
+    }
+    return this.report;
+  }
+
+  private pg(): pg.Client {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  private source(): Database.Database {
+    if (!this.db) throw new Error('source not open');
+    return this.db;
+  }
+
+  private say(text: string): void {
+    this.progress?.line(text);
+  }
+
+  private async preflightAndPlan(
+    command: 'migrate' | 'verify',
+  ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
+    const t0 = Date.now();
+    this.report.source.sha256 = await sha256File(this.o.sourcePath);
+    this.db = openSource(this.o.sourcePath);
+    const check = (this.db.pragma('quick_check') as { quick_check: string }[])
+      .map((r) => r.quick_check)
+      .join('; ');
+    this.report.preflight.quickCheck = check;
+    if (check !== 'ok')
+      throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);
+    const schema = readSqliteSchema(this.db);
+
+    this.client = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-migrate'));
+    this.client.on('error', () => undefined);
+    try {
+      await this.client.connect();
+    } catch (error) {
+      throw new MigrationError(
+        maskSecrets(
+          `cannot connect to PostgreSQL at ${describePostgresTarget(this.o.target)}: ${(error as Error).message}`,
+        ),
+      );
+    }
+    const client = this.client;
+    const { rows: ver } = await client.query<{ v: string; n: string }>(
+      `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
+    );
+    this.report.preflight.serverVersion = ver[0]?.v;
+    if (Number(ver[0]?.n ?? 0) < 160000) {
+      this.report.preflight.warnings.push(
+        `PostgreSQL ${ver[0]?.v ?? '?'} is older than 16, the version this tool is tested with`,
+      );
+      this.say(`warning: ${this.report.preflight.warnings.at(-1) ?? ''}`);
+    }
+    if (command === 'migrate') {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+        LockId.DataMigration,
+      ]);
+      if (!rows[0]?.ok)
+        throw new MigrationError(
+          'another migration into this database is running (advisory lock held); wait for it to finish',
+        );
+      this.locked = true;
+      if (!this.o.dryRun) await ensureStateTables(client);
+    }
+
+    let catalog = await readTargetTables(client);
+    const skip = [...this.o.skipTables, ...BOOKKEEPING_TABLES];
+    for (const name of SCHEMA_HISTORY_TABLES) if (catalog.has(name)) skip.push(name);
+    const previousCreated =
+      command === 'migrate' && !this.o.dryRun ? await tablesCreatedByRuns(client) : new Set<string>();
+
+    if (command === 'migrate' && !this.o.dryRun) {
+      if (this.o.resume) {
+        const last = await latestUnfinishedRun(client);
+        if (!last)
+          throw new MigrationError(
+            '--resume: no interrupted or failed migration run on this target to resume',
+          );
+        if (last.source_sha256 !== this.report.source.sha256) {
+          throw new MigrationError(
+            '--resume: the source file changed since the interrupted run (sha256 differs); start again with --reset-target',
+          );
+        }
+        this.runId = last.id;
+        await client.query(
+          `UPDATE data_migration_runs SET status = 'running', finished_at = NULL WHERE id = $1`,
+          [last.id],
+        );
+        this.say(`resuming run ${last.id}`);
+      } else {
+        const planned = buildPlan(this.source(), schema, catalog, {
+          sourceZone: this.o.sourceZone,
+          skipTables: skip,
+        });
+        if (this.o.resetTarget) {
+          await this.resetTarget(planned, schema, previousCreated, catalog);
+        } else {
+          const nonEmpty: string[] = [];
+          for (const t of planned.tables.filter((x) => x.exists)) {
+            if (await tableHasRows(client, quoteIdent(t.name))) nonEmpty.push(t.name);
+          }
+          if (nonEmpty.length > 0) {
+            throw new MigrationError(
+              `target tables are not empty: ${nonEmpty.map((n) => `"${n}"`).join(', ')}. Use --resume to finish an interrupted run or --reset-target to empty them first`,
+            );
+          }
+          // Empty tables left by an earlier failed run of this tool are rebuilt from scratch.
+          const stale = planned.tables.filter((t) => t.exists && previousCreated.has(t.name));
+          if (stale.length > 0)
+            await client.query(
+              `DROP TABLE IF EXISTS ${stale.map((t) => quoteIdent(t.name)).join(', ')} CASCADE`,
+            );
+        }
+        catalog = await readTargetTables(client);
+      }
+    }
+
+    const plan = buildPlan(this.source(), schema, catalog, {
+      sourceZone: this.o.sourceZone,
+      skipTables: skip,
+    });
+    // Tables this tool created earlier in the same run (resume) are finished like created ones.
+    const createdHere = this.runId
+      ? await readTableStates(client, this.runId)
+      : new Map<string, { created: boolean }>();
+    for (const t of plan.tables) {
+      if (createdHere.get(t.name)?.created || (command === 'verify' && previousCreated.has(t.name)))
+        t.exists = false;
+    }
+    if (command === 'verify') {
+      const all = await tablesCreatedByRunsSafe(client);
+      for (const t of plan.tables) if (all.has(t.name)) t.exists = false;
+    }
+    if (plan.problems.length > 0)
+      throw new MigrationError(`the schema cannot be migrated:\n  - ${plan.problems.join('\n  - ')}`);
+
+    const { index: orphans, count } = findOrphans(
+      this.source(),
+      schema,
+      new Set(plan.tables.map((t) => t.source.name)),
+    );
+    this.report.preflight.foreignKeyOrphans = count;
+    if (count > 0 && command === 'migrate') {
+      const first = [...orphans.entries()][0];
+      const [rowid, info] = first ? ([...first[1].entries()][0] ?? ['?', undefined]) : ['?', undefined];
+      const message = `${count} foreign-key orphan row(s) in the source; first: table "${first?.[0] ?? '?'}", rowid ${rowid}, column "${info?.column ?? '?'}": ${info?.reason ?? ''}`;
+      if (this.o.onError === 'stop') {
+        throw new MigrationError(`${message}. Fix the source or run with --on-error reject`);
+      }
+      this.say(`warning: ${message}; those rows will be rejected`);
+    }
+    this.report.timings.preflightSeconds = (Date.now() - t0) / 1000;
+    return { schema, plan, orphans };
+  }
+
+  private async resetTarget(
+    plan: MigrationPlan,
+    schema: SourceSchema,
+    previousCreated: Set<string>,
+    catalog: Map<string, TargetTable>,
+  ): Promise<void> {
+    const client = this.pg();
+    for (const v of schema.views) await client.query(`DROP VIEW IF EXISTS ${quoteIdent(v.name)} CASCADE`);
+    const ours = plan.tables
+      .filter((t) => t.exists && previousCreated.has(t.name))
+      .map((t) => quoteIdent(t.name));
+    const theirs = plan.tables
+      .filter((t) => t.exists && !previousCreated.has(t.name) && catalog.has(t.name))
+      .map((t) => quoteIdent(t.name));
+    if (ours.length > 0) await client.query(`DROP TABLE IF EXISTS ${ours.join(', ')} CASCADE`);
+    if (theirs.length > 0) await client.query(`TRUNCATE ${theirs.join(', ')}`);
+    this.say(
+      `--reset-target: dropped ${ours.length} table(s) created by earlier runs, emptied ${theirs.length} existing table(s)`,
+    );
+  }
+
+  private async createTables(plan: MigrationPlan): Promise<void> {
+    const client = this.pg();
+    const runId = this.runId ?? '';
+    const states = await readTableStates(client, runId);
+    for (const t of plan.tables) {
+      if (states.has(t.name)) continue;
+      await client.query('BEGIN');
+      try {
+        if (!t.exists) await client.query(createTableSql(t));
+        await setTableState(client, runId, t.name, !t.exists, 'loading');
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw new MigrationError(`cannot create table "${t.name}": ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async loadAll(plan: MigrationPlan, orphans: OrphanIndex): Promise<void> {
+    const client = this.pg();
+    const runId = this.runId ?? '';
+    const chunkStates = await readChunkStates(client, runId);
+    const tableStates = await readTableStates(client, runId);
+    const ctx = translationContext(plan.tables, []);
+    type Task = { table: PlannedTable; chunk: Chunk | null };
+    const tasks: Task[] = [];
+    const pending = new Map<string, number>();
+    const totals = new Map<string, number>();
+    const finished = new Set<string>();
+    const tableReports = new Map<string, TableReport>();
+    const startedAt = new Map<string, number>();
+
+    for (const t of plan.tables) {
+      const done =
+        chunkStates.get(t.source.name) ?? new Map<number, { rowsWritten: number; rowsRejected: number }>();
+      const report: TableReport = {
+        table: t.name,
+        created: !t.exists,
+        rowsRead: 0,
+        rowsWritten: 0,
+        rowsRejected: 0,
+        seconds: 0,
+        verified: null,
+      };
+      for (const c of done.values()) {
+        report.rowsWritten += c.rowsWritten;
+        report.rowsRejected += c.rowsRejected;
+        report.rowsRead += c.rowsWritten + c.rowsRejected;
+      }
+      tableReports.set(t.name, report);
+      this.report.tables.push(report);
+      if (tableStates.get(t.name)?.status === 'finished') {
+        finished.add(t.name);
+        continue;
+      }
+      const chunks = planChunks(this.source(), t, this.o.chunkRows).filter((c) => !done.has(c.index));
+      totals.set(
+        t.source.name,
+        chunks.reduce((n, c) => n + c.rows, 0),
+      );
+      pending.set(t.name, chunks.length);
+      if (chunks.length === 0) tasks.push({ table: t, chunk: null });
+      for (const c of chunks) tasks.push({ table: t, chunk: c });
+    }
+    // Bigger tables first keeps every job busy until the end.
+    tasks.sort((a, b) => (totals.get(b.table.source.name) ?? 0) - (totals.get(a.table.source.name) ?? 0));
+
+    const planned = new Set(plan.tables.map((t) => t.name));
+    const ready = (t: PlannedTable): boolean =>
+      t.parents.every((p) => !planned.has(p) || finished.has(p) || p === t.name);
+    let failure: unknown;
+    const waiters: (() => void)[] = [];
+    const wake = (): void => {
+      for (const w of waiters.splice(0)) w();
+    };
+    this.progress?.start(totals);
+
+    const postLoad = async (c: pg.Client, t: PlannedTable): Promise<void> => {
+      if (!t.exists) {
+        for (const s of postLoadStatements(t, ctx, plan.notCarried)) await this.runDdl(c, s, plan.notCarried);
+      }
+      await setTableState(c, runId, t.name, !t.exists, 'finished');
+      finished.add(t.name);
+      const r = tableReports.get(t.name);
+      if (r) {
+        r.seconds = (Date.now() - (startedAt.get(t.name) ?? Date.now())) / 1000;
+        this.say(
+          `${t.name}: ${r.rowsWritten} rows written${r.rowsRejected ? `, ${r.rowsRejected} rejected` : ''} (${r.seconds.toFixed(2)}s)`,
+        );
+      }
+      wake();
+    };
+
+    const worker = async (): Promise<void> => {
+      const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-migrate'));
+      c.on('error', () => undefined);
+      await c.connect();
+      // Each chunk's commit carries its state row, so a lost commit loses both together.
+      await c.query('SET synchronous_commit = off');
+      await c.query(`SET maintenance_work_mem = '256MB'`);
+      const db = openSource(this.o.sourcePath);
+      try {
+        for (;;) {
+          if (failure !== undefined) return;
+          const i = tasks.findIndex((task) => ready(task.table));
+          if (i < 0) {
+            if (tasks.length === 0) return;
+            await new Promise<void>((r) => waiters.push(r));
+            continue;
+          }
+          const [task] = tasks.splice(i, 1);
+          if (!task) continue;
+          const t = task.table;
+          if (!startedAt.has(t.name)) startedAt.set(t.name, Date.now());
+          if (task.chunk) {
+            const result = await loadChunk(
+              {
+                client: c,
+                db,
+                raw: this.raw,
+                runId,
+                onError: this.o.onError,
+                orphans,
+                onRows: (table, n) => this.progress?.add(table, n),
+                aborted: () => failure !== undefined,
+              },
+              t,
+              task.chunk,
+            );
+            const r = tableReports.get(t.name);
+            if (r) {
+              r.rowsWritten += result.written;
+              r.rowsRejected += result.rejected;
+              r.rowsRead += result.written + result.rejected;
+            }
+            const left = (pending.get(t.name) ?? 1) - 1;
+            pending.set(t.name, left);
+            if (left > 0) continue;
+          }
+          await postLoad(c, t);
+        }
+      } catch (error) {
+        if (failure === undefined || (failure instanceof AbortedError && !(error instanceof AbortedError)))
+          failure = error;
+        wake();
+      } finally {
+        db.close();
+        await c.end().catch(() => undefined);
+      }
+    };
+
+    const jobs = Math.max(1, Math.min(this.o.jobs, tasks.length || 1));
+    await Promise.all(Array.from({ length: jobs }, () => worker()));
+    this.progress?.stop();
+    if (failure !== undefined) {
+      await this.emptyUnfinished(plan, finished);
+      if (failure instanceof BadRowError)
+        throw new MigrationError(`bad data: ${failure.message}`, failure.bad);
+      throw failure instanceof Error ? failure : new Error(`load failed: ${JSON.stringify(failure)}`);
+    }
+  }
+
+  /** After a stop, a table is either complete or empty: partly loaded tables are emptied. */
+  private async emptyUnfinished(plan: MigrationPlan, finished: Set<string>): Promise<void> {
+    const client = this.pg();
+    const unfinished = plan.tables.filter((t) => !finished.has(t.name));
+    if (unfinished.length === 0) return;
+    await client.query('BEGIN');
+    await client.query(`TRUNCATE ${unfinished.map((t) => quoteIdent(t.name)).join(', ')}`);
+    await client.query(`DELETE FROM ${STATE_SCHEMA}.chunks WHERE run_id = $1 AND table_name = ANY($2)`, [
+      this.runId,
+      unfinished.map((t) => t.source.name),
+    ]);
+    await client.query(`DELETE FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = ANY($2)`, [
+      this.runId,
+      unfinished.map((t) => t.source.name),
+    ]);
+    await client.query('COMMIT');
+    for (const r of this.report.tables) {
+      if (unfinished.some((t) => t.name === r.table)) {
+        r.rowsWritten = 0;
+        r.rowsRejected = 0;
+      }
+    }
+  }
+
+  /**
+   * Runs one DDL statement. Keys, unique indexes and foreign keys must hold (a failure fails the
+   * run); an index, CHECK or view PostgreSQL refuses is listed as not carried over.
+   */
+  private async runDdl(client: pg.Client, s: DdlStatement, notCarried: NotCarried[]): Promise<boolean> {
+    if (await this.ddlExists(client, s)) {
+      this.report.created.push(s);
+      return true;
+    }
+    try {
+      await client.query(s.sql);
+      this.report.created.push(s);
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (s.kind === 'primary key' || s.kind === 'unique' || s.kind === 'foreign key') {
+        throw new MigrationError(`cannot add ${s.kind} "${s.name}" on "${s.table}": ${message}`);
+      }
+      notCarried.push({
+        object: `${s.table}: ${s.name}`,
+        kind: s.kind,
+        reason: `PostgreSQL refused ${s.sql}: ${message}`,
+      });
+      return false;
+    }
+  }
+
+  private async ddlExists(client: pg.Client, s: DdlStatement): Promise<boolean> {
+    if (s.kind === 'view') return false;
+    const { rows } = await client.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                       WHERE n.nspname = current_schema() AND t.relname = $1 AND k.conname = $2)
+           OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = current_schema() AND c.relname = $2 AND c.relkind = 'i') AS found`,
+      [s.table, s.name],
+    );
+    return rows[0]?.found ?? false;
+  }
+
+  private async finishSchema(plan: MigrationPlan, schema: SourceSchema): Promise<void> {
+    const client = this.pg();
+    for (const s of foreignKeyStatements(plan.tables, plan.notCarried))
+      await this.runDdl(client, s, plan.notCarried);
+    const ctx = translationContext(plan.tables, schema.views);
+    let remaining = schema.views.map((v) => ({ v, error: '' }));
+    // Views may depend on each other: retry until no more can be created.
+    for (let progress = true; progress && remaining.length > 0;) {
+      progress = false;
+      const next: typeof remaining = [];
+      for (const item of remaining) {
+        let statement: DdlStatement;
+        try {
+          statement = viewStatement(item.v, ctx);
+        } catch (error) {
+          plan.notCarried.push({ object: item.v.name, kind: 'view', reason: (error as Error).message });
+          continue;
+        }
+        try {
+          await client.query(statement.sql);
+          this.report.created.push(statement);
+          progress = true;
+        } catch (error) {
+          next.push({
+            v: item.v,
+            error: `PostgreSQL refused the translated view: ${(error as Error).message}`,
+          });
+        }
+      }
+      remaining = next;
+    }
+    for (const item of remaining)
+      plan.notCarried.push({ object: item.v.name, kind: 'view', reason: item.error });
+    const catalog = await readTargetTables(client);
+    this.report.sequences = await resetSequences(client, plan.tables, catalog);
+  }
+
+  private async currentSequences(
+    plan: MigrationPlan,
+    catalog: Map<string, TargetTable>,
+  ): Promise<SequenceState[]> {
+    const out: SequenceState[] = [];
+    for (const t of plan.tables) {
+      for (const col of catalog.get(t.name)?.columns ?? []) {
+        if (!col.sequence) continue;
+        const planned = t.columns.find((c) => c.name === col.name);
+        const seq = planned && t.source.rowidAlias === planned.source.name ? (t.source.sequence ?? 0n) : 0n;
+        const { rows } = await this.pg().query<{ high: string }>(
+          `SELECT GREATEST(coalesce(max(${quoteIdent(col.name)})::numeric, 0), $1::numeric)::text AS high FROM ${quoteIdent(t.name)}`,
+          [seq.toString()],
+        );
+        out.push({
+          table: t.name,
+          column: col.name,
+          sequence: col.sequence,
+          highWater: rows[0]?.high ?? '0',
+          nextValue: '',
+        });
+      }
+    }
+    return out;
+  }
+
+  private async verify(plan: MigrationPlan, standalone = false): Promise<boolean> {
+    const t0 = Date.now();
+    const client = this.pg();
+    const results: TableVerification[] = [];
+    const queue = [...plan.tables];
+    const worker = async (): Promise<void> => {
+      const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-verify'));
+      c.on('error', () => undefined);
+      await c.connect();
+      const db = openSource(this.o.sourcePath);
+      try {
+        for (let t = queue.shift(); t; t = queue.shift()) {
+          const rejected = this.runId
+            ? await rejectedRowids(c, this.runId, t.source.name)
+            : new Set<string>();
+          const v = await verifyTable(c, db, this.raw, t, rejected);
+          results.push(v);
+          const report = this.report.tables.find((r) => r.table === t.name);
+          if (report) {
+            report.verified = v.ok;
+            report.verification = v;
+          }
+          if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
+        }
+      } finally {
+        db.close();
+        await c.end().catch(() => undefined);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(this.o.jobs, plan.tables.length)) }, () => worker()),
+    );
+    const expected = standalone ? await this.expectedObjects(plan) : this.report.created;
+    const schemaProblems = await verifySchema(client, plan.tables, expected);
+    const sequenceProblems = await checkSequences(client, this.report.sequences);
+    const ok = results.every((r) => r.ok) && schemaProblems.length === 0 && sequenceProblems.length === 0;
+    this.report.verification = { ok, schemaProblems, sequenceProblems, seconds: (Date.now() - t0) / 1000 };
+    this.report.timings.verifySeconds = (Date.now() - t0) / 1000;
+    for (const p of [...schemaProblems, ...sequenceProblems]) this.say(`verify: ${p}`);
+    return ok;
+  }
+
+  /** For `verify` alone: the keys, indexes and FKs a migration would have created (those that translate). */
+  private async expectedObjects(plan: MigrationPlan): Promise<DdlStatement[]> {
+    const ctx = translationContext(plan.tables, []);
+    const scratch: NotCarried[] = [];
+    const all = [
+      ...plan.tables.filter((t) => !t.exists).flatMap((t) => postLoadStatements(t, ctx, scratch)),
+      ...foreignKeyStatements(plan.tables, scratch),
+    ];
+    const present: DdlStatement[] = [];
+    for (const s of all) {
+      if (s.kind === 'check' || s.kind === 'index') {
+        if (await this.ddlExists(this.pg(), s)) present.push(s);
+      } else {
+        present.push(s);
+      }
+    }
+    return present;
+  }
+
+  private async writeRejects(plan: MigrationPlan): Promise<void> {
+    const dir = `${this.o.reportPath}.rejects`;
+    rmSync(dir, { recursive: true, force: true });
+    const withRejects = this.report.tables.filter((t) => t.rowsRejected > 0);
+    if (withRejects.length === 0) return;
+    mkdirSync(dir, { recursive: true });
+    for (const r of withRejects) {
+      const t = plan.tables.find((x) => x.name === r.table);
+      if (!t) continue;
+      const records = await readRejects(this.pg(), this.runId ?? '', t.source.name);
+      const lines = records.join('\n');
+      writeFileSync(`${dir}/${safeFileName(t.source.name)}.jsonl`, lines + '\n');
+    }
+    this.report.rejectsDirectory = resolve(dir);
+  }
+
+  private fail(error: unknown): void {
+    const message = maskSecrets(error instanceof Error ? error.message : String(error)).replaceAll(
+      this.o.target.password || '\u0000',
+      '***',
+    );
+    this.report.status = 'failed';
+    this.report.exitCode = 1;
+    this.report.failure = { message, badRow: error instanceof MigrationError ? error.badRow : undefined };
+    if (
+      !(error instanceof MigrationError) &&
+      !(error instanceof BadRowError) &&
+      error instanceof Error &&
+      error.stack
+    ) {
+      this.report.failure.message += `\n${maskSecrets(error.stack)}`;
+    }
+  }
+
+  private async finish(): Promise<void> {
+    this.report.finishedAt = new Date().toISOString();
+    try {
+      this.report.source.sha256After = await sha256File(this.o.sourcePath);
+      this.report.source.unchanged = this.report.source.sha256After === this.report.source.sha256;
+    } catch {
+      this.report.source.unchanged = false;
+    }
+    if (this.client && this.runId && this.report.status !== 'dry-run') {
+      const written = this.report.tables.reduce((n, t) => n + t.rowsWritten, 0);
+      const rejected = this.report.tables.reduce((n, t) => n + t.rowsRejected, 0);
+      await finishRun(this.client, this.runId, {
+        status: this.report.status,
+        verified: this.report.verification?.ok ?? null,
+        tables: this.report.tables.length,
+        written,
+        rejected,
+        report: this.report,
+      }).catch((error: unknown) => {
+        this.report.preflight.warnings.push(
+          `could not record the run in data_migration_runs: ${(error as Error).message}`,
+        );
+      });
+    }
+    await this.close();
+    this.writeReport();
+    this.printSummary();
+  }
+
+  private async close(): Promise<void> {
+    this.progress?.stop();
+    if (this.client) {
+      if (this.locked)
+        await this.client
+          .query('SELECT pg_advisory_unlock($1)', [LockId.DataMigration])
+          .catch(() => undefined);
+      await this.client.end().catch(() => undefined);
+      this.client = undefined;
+    }
+    this.db?.close();
+    this.db = undefined;
+    this.raw.close();
+  }
+
+  private writeReport(): void {
+    writeFileSync(
+      this.o.reportPath,
+      JSON.stringify(this.report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n',
+    );
+  }
+
+  private printDryRun(plan: MigrationPlan): void {
+    const out = this.o.out;
+    if (!out) return;
+    for (const t of plan.tables) {
+      out.write(
+        t.exists ? `-- "${t.name}" exists on the target: loaded as it is\n` : `${createTableSql(t)};\n`,
+      );
+    }
+    for (const n of plan.notCarried) out.write(`-- not carried over: ${n.kind} ${n.object}: ${n.reason}\n`);
+  }
+
+  private printSummary(): void {
+    const out = this.o.out;
+    if (!out) return;
+    if (this.report.tables.length > 0) {
+      const rows: SummaryRow[] = this.report.tables.map((t) => ({
+        table: t.table,
+        read: t.rowsRead,
+        written: t.rowsWritten,
+        rejected: t.rowsRejected,
+        verified: t.verified,
+        seconds: t.seconds,
+      }));
+      out.write('\n' + formatSummary(rows) + '\n\n');
+    }
+    for (const n of this.report.notCarried)
+      out.write(`not carried over: ${n.kind} ${n.object}: ${n.reason}\n`);
+    if (this.report.rejectsDirectory) out.write(`rejected rows: ${this.report.rejectsDirectory}\n`);
+    const statusLine =
+      this.report.status === 'failed'
+        ? `FAILED: ${this.report.failure?.message ?? 'unknown error'}`
+        : `${this.report.command} ${this.report.status} (exit ${this.report.exitCode})`;
+    out.write(`${statusLine}\nreport: ${resolve(this.o.reportPath)}\n`);
+    if (this.report.failure?.badRow) out.write(`  ${describeBadRow(this.report.failure.badRow)}\n`);
+  }
+}
+
+async function tablesCreatedByRunsSafe(client: pg.Client): Promise<Set<string>> {
+  try {
+    return await tablesCreatedByRuns(client);
+  } catch {
+    return new Set();
+  }
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[/\\\0]/g, '_');
+}

@@ -1,0 +1,77 @@
+import type pg from 'pg';
+
+export interface TargetColumn {
+  name: string;
+  /** format_type() text, e.g. `numeric(10,2)`. */
+  type: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  /** 'a' (ALWAYS), 'd' (BY DEFAULT) or '' */
+  identity: string;
+  generated: boolean;
+  /** Sequence behind an identity or serial column. */
+  sequence: string | null;
+}
+
+export interface TargetTable {
+  name: string;
+  columns: TargetColumn[];
+  /** Parent tables of this table's foreign keys (other than itself). */
+  parents: string[];
+}
+
+interface CatalogRow {
+  table_name: string;
+  column_name: string;
+  type: string;
+  not_null: boolean;
+  has_default: boolean;
+  identity: string;
+  generated: string;
+  sequence: string | null;
+}
+
+/** Tables and columns of the target's current schema. */
+export async function readTargetTables(client: pg.Client): Promise<Map<string, TargetTable>> {
+  const { rows } = await client.query<CatalogRow>(`
+    SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
+           a.attnotnull AS not_null, a.atthasdef AS has_default, a.attidentity::text AS identity,
+           a.attgenerated::text AS generated,
+           pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) AS sequence
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+     ORDER BY c.relname, a.attnum`);
+  const tables = new Map<string, TargetTable>();
+  for (const r of rows) {
+    let t = tables.get(r.table_name);
+    if (!t) {
+      t = { name: r.table_name, columns: [], parents: [] };
+      tables.set(r.table_name, t);
+    }
+    t.columns.push({
+      name: r.column_name,
+      type: r.type,
+      notNull: r.not_null,
+      hasDefault: r.has_default,
+      identity: r.identity,
+      generated: r.generated !== '',
+      sequence: r.sequence,
+    });
+  }
+  const fks = await client.query<{ child: string; parent: string }>(`
+    SELECT DISTINCT c.relname AS child, p.relname AS parent
+      FROM pg_constraint k
+      JOIN pg_class c ON c.oid = k.conrelid
+      JOIN pg_class p ON p.oid = k.confrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.oid <> p.oid`);
+  for (const r of fks.rows) tables.get(r.child)?.parents.push(r.parent);
+  return tables;
+}
+
+export async function tableHasRows(client: pg.Client, quotedName: string): Promise<boolean> {
+  const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quotedName}) AS any`);
+  return rows[0]?.any ?? false;
+}

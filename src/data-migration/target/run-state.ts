@@ -1,0 +1,194 @@
+import type pg from 'pg';
+
+/**
+ * `data_migration_runs` is the public record (the app's /health reads its latest row). The schema
+ * `data_migration_state` holds what --resume needs: which tables a run created, which chunks are
+ * committed (each chunk row is written in the same transaction as the chunk's data, so after a
+ * SIGKILL a chunk is either fully there and marked, or absent and unmarked) and the rejected rows.
+ */
+export const STATE_SCHEMA = 'data_migration_state';
+
+export async function ensureStateTables(client: pg.Client): Promise<void> {
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS data_migration_runs (
+      id bigserial primary key,
+      started_at timestamptz not null,
+      finished_at timestamptz,
+      source text not null,
+      source_sha256 text,
+      status text not null,
+      verified boolean,
+      tables_count int,
+      rows_written bigint,
+      rows_rejected bigint,
+      report jsonb
+    );
+    CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
+    CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.tables (
+      run_id bigint NOT NULL,
+      table_name text NOT NULL,
+      created boolean NOT NULL,
+      status text NOT NULL,
+      PRIMARY KEY (run_id, table_name)
+    );
+    CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.chunks (
+      run_id bigint NOT NULL,
+      table_name text NOT NULL,
+      chunk int NOT NULL,
+      first_rowid bigint,
+      last_rowid bigint,
+      rows_written bigint NOT NULL,
+      rows_rejected bigint NOT NULL,
+      PRIMARY KEY (run_id, table_name, chunk)
+    );
+    CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.rejects (
+      run_id bigint NOT NULL,
+      table_name text NOT NULL,
+      chunk int NOT NULL,
+      rowid bigint,
+      -- JSON text, not jsonb: a rejected value may hold a NUL character, which jsonb refuses.
+      record text NOT NULL
+    );`);
+}
+
+export interface RunRow {
+  id: string;
+  status: string;
+  source_sha256: string | null;
+}
+
+export async function startRun(client: pg.Client, source: string, sha256: string): Promise<string> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO data_migration_runs (started_at, source, source_sha256, status) VALUES (now(), $1, $2, 'running') RETURNING id::text`,
+    [source, sha256],
+  );
+  return rows[0]?.id ?? '';
+}
+
+/** The latest run that did not finish, for --resume. */
+export async function latestUnfinishedRun(client: pg.Client): Promise<RunRow | undefined> {
+  const { rows } = await client.query<RunRow>(
+    `SELECT id::text, status, source_sha256 FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
+  );
+  const last = rows[0];
+  return last && (last.status === 'running' || last.status === 'failed') ? last : undefined;
+}
+
+export async function latestRun(client: pg.Client): Promise<RunRow | undefined> {
+  const { rows } = await client.query<RunRow>(
+    `SELECT id::text, status, source_sha256 FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
+  );
+  return rows[0];
+}
+
+export interface TableState {
+  created: boolean;
+  status: string;
+}
+
+export async function readTableStates(client: pg.Client, runId: string): Promise<Map<string, TableState>> {
+  const { rows } = await client.query<{ table_name: string; created: boolean; status: string }>(
+    `SELECT table_name, created, status FROM ${STATE_SCHEMA}.tables WHERE run_id = $1`,
+    [runId],
+  );
+  return new Map(rows.map((r) => [r.table_name, { created: r.created, status: r.status }]));
+}
+
+export interface ChunkState {
+  rowsWritten: number;
+  rowsRejected: number;
+}
+
+export async function readChunkStates(
+  client: pg.Client,
+  runId: string,
+): Promise<Map<string, Map<number, ChunkState>>> {
+  const { rows } = await client.query<{
+    table_name: string;
+    chunk: number;
+    rows_written: string;
+    rows_rejected: string;
+  }>(
+    `SELECT table_name, chunk, rows_written::text, rows_rejected::text FROM ${STATE_SCHEMA}.chunks WHERE run_id = $1`,
+    [runId],
+  );
+  const out = new Map<string, Map<number, ChunkState>>();
+  for (const r of rows) {
+    let m = out.get(r.table_name);
+    if (!m) out.set(r.table_name, (m = new Map<number, ChunkState>()));
+    m.set(r.chunk, { rowsWritten: Number(r.rows_written), rowsRejected: Number(r.rows_rejected) });
+  }
+  return out;
+}
+
+export async function setTableState(
+  client: pg.Client,
+  runId: string,
+  table: string,
+  created: boolean,
+  status: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ${STATE_SCHEMA}.tables (run_id, table_name, created, status) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (run_id, table_name) DO UPDATE SET status = EXCLUDED.status`,
+    [runId, table, created, status],
+  );
+}
+
+/** Every table some earlier run created (for --reset-target). */
+export async function tablesCreatedByRuns(client: pg.Client): Promise<Set<string>> {
+  const { rows } = await client.query<{ table_name: string }>(
+    `SELECT DISTINCT table_name FROM ${STATE_SCHEMA}.tables WHERE created`,
+  );
+  return new Set(rows.map((r) => r.table_name));
+}
+
+export async function finishRun(
+  client: pg.Client,
+  runId: string,
+  fields: {
+    status: string;
+    verified: boolean | null;
+    tables: number;
+    written: number;
+    rejected: number;
+    report: unknown;
+  },
+): Promise<void> {
+  await client.query(
+    `UPDATE data_migration_runs SET finished_at = now(), status = $2, verified = $3, tables_count = $4,
+            rows_written = $5, rows_rejected = $6, report = $7::jsonb WHERE id = $1`,
+    [
+      runId,
+      fields.status,
+      fields.verified,
+      fields.tables,
+      fields.written,
+      fields.rejected,
+      jsonbSafe(fields.report),
+    ],
+  );
+}
+
+export async function readRejects(client: pg.Client, runId: string, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ record: string }>(
+    `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2 ORDER BY chunk, rowid`,
+    [runId, table],
+  );
+  return rows.map((r) => r.record);
+}
+
+export async function rejectedRowids(client: pg.Client, runId: string, table: string): Promise<Set<string>> {
+  const { rows } = await client.query<{ rowid: string | null }>(
+    `SELECT rowid::text FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2`,
+    [runId, table],
+  );
+  return new Set(rows.map((r) => r.rowid ?? ''));
+}
+
+/** JSON for a jsonb column: jsonb refuses NUL characters, so they are spelled out as text. */
+function jsonbSafe(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? v.replaceAll('\u0000', '<NUL>') : typeof v === 'bigint' ? v.toString() : v,
+  );
+}

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { PlannedTable } from '../plan/migration-plan';
+import { quoteIdent } from '../schema/sql-tokens';
+import type { TargetTable } from './pg-catalog';
+
+export interface SequenceState {
+  table: string;
+  column: string;
+  sequence: string;
+  /** The highest id ever handed out: max(column) and, for AUTOINCREMENT, sqlite_sequence. */
+  highWater: string;
+  /** The value the next insert gets. */
+  nextValue: string;
+}
+
+/**
+ * Moves every identity/serial sequence of the loaded tables above both max(id) and the SQLite
+ * AUTOINCREMENT high-water mark, so deleted ids are never handed out again.
+ */
+export async function resetSequences(
+  client: pg.Client,
+  tables: PlannedTable[],
+  catalog: Map<string, TargetTable>,
+): Promise<SequenceState[]> {
+  const out: SequenceState[] = [];
+  for (const t of tables) {
+    const target = catalog.get(t.name);
+    for (const col of target?.columns ?? []) {
+      if (!col.sequence) continue;
+      const planned = t.columns.find((c) => c.name === col.name);
+      const sqliteSeq = planned && t.source.rowidAlias === planned.source.name ? t.source.sequence : null;
+      const { rows } = await client.query<{ next: string; high: string }>(
+        `WITH m AS (SELECT GREATEST(coalesce(max(${quoteIdent(col.name)})::numeric, 0), $2::numeric) AS high FROM ${quoteIdent(t.name)})
+         SELECT CASE WHEN high >= 1 THEN setval($1::regclass, high::bigint, true) + 1
+                     ELSE setval($1::regclass, 1, false) END::text AS next, high::text FROM m`,
+        [col.sequence, (sqliteSeq ?? 0n).toString()],
+      );
+      out.push({
+        table: t.name,
+        column: col.name,
+        sequence: col.sequence,
+        highWater: rows[0]?.high ?? '0',
+        nextValue: rows[0]?.next ?? '1',
+      });
+    }
+  }
+  return out;
+}
+
+/** Reads (without consuming) the next value of each sequence and checks it is above the high-water mark. */
+export async function checkSequences(client: pg.Client, states: SequenceState[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const s of states) {
+    const { rows } = await client.query<{ next: string }>(
+      `SELECT (CASE WHEN is_called THEN last_value + 1 ELSE last_value END)::text AS next FROM ${s.sequence}`,
+    );
+    const next = BigInt(rows[0]?.next ?? '0');
+    if (next <= BigInt(s.highWater)) {
+      problems.push(
+        `sequence ${s.sequence} of "${s.table}"."${s.column}" would hand out ${next}, not above ${s.highWater}`,
+      );
+    }
+  }
+  return problems;
+}

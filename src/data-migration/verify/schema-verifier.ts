@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import type { PlannedTable } from '../plan/migration-plan';
+import type { DdlStatement } from '../schema/ddl';
+import { readTargetTables } from '../target/pg-catalog';
+
+/**
+ * Schema parity: every planned table and column is on the target with its NOT NULL, and every key,
+ * index, CHECK, foreign key and view the migration created is present.
+ */
+export async function verifySchema(
+  client: pg.Client,
+  tables: PlannedTable[],
+  created: DdlStatement[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  const catalog = await readTargetTables(client);
+  for (const t of tables) {
+    const target = catalog.get(t.name);
+    if (!target) {
+      problems.push(`table "${t.name}" is missing on the target`);
+      continue;
+    }
+    for (const c of t.columns) {
+      const col = target.columns.find((x) => x.name === c.name);
+      if (!col) problems.push(`column "${t.name}"."${c.name}" is missing on the target`);
+      else if (!t.exists && col.notNull !== c.notNull)
+        problems.push(`column "${t.name}"."${c.name}": NOT NULL differs`);
+      else if (!t.exists && col.type !== c.type.sql && !sameType(col.type, c.type.sql)) {
+        problems.push(`column "${t.name}"."${c.name}": type ${col.type}, expected ${c.type.sql}`);
+      }
+    }
+  }
+  const { rows } = await client.query<{ name: string; kind: string; owner: string }>(`
+    SELECT c.relname AS name, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'index' END AS kind, coalesce(t.relname, c.relname) AS owner
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid
+     WHERE n.nspname = current_schema() AND c.relkind IN ('i', 'v')
+    UNION ALL
+    SELECT k.conname, 'constraint', t.relname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+      JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema()`);
+  const present = new Set(rows.map((r) => `${r.kind}\u0000${r.owner}\u0000${r.name}`));
+  for (const s of created) {
+    const kind =
+      s.kind === 'view' ? 'view' : s.kind === 'index' || s.kind === 'unique' ? 'index' : 'constraint';
+    if (!present.has(`${kind}\u0000${s.table}\u0000${s.name}`))
+      problems.push(`${s.kind} "${s.name}" on "${s.table}" is missing`);
+  }
+  return problems;
+}
+
+const ALIASES: Record<string, string> = {
+  timestamptz: 'timestamp with time zone',
+  time: 'time without time zone',
+  'double precision': 'double precision',
+};
+
+function sameType(actual: string, planned: string): boolean {
+  const p = planned.replace(/^varchar/, 'character varying').replace(/^char\(/, 'character(');
+  return actual === (ALIASES[p] ?? p);
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { compareDatabases } from './support/compare-databases';
+import { FIXTURES, readReport, runMigrate, sha256, workDir, type AnyRow } from './support/migrate-cli';
+
+const cases = [
+  { file: 'chinook.sqlite', tables: 11, rows: 15607 },
+  { file: 'chinook-autoincrement.sqlite', tables: 11, rows: 15607 },
+  { file: 'northwind.db', tables: 13, rows: 3310 },
+];
+
+describe('migrate: public sample databases', () => {
+  const databases: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of databases) await db.drop();
+  });
+
+  it.each(cases)('$file migrates exactly, verified, exit 0', async ({ file, tables, rows }) => {
+    const source = join(FIXTURES, 'sqlite', file);
+    const before = sha256(source);
+    const target = await createTestDatabase('public');
+    databases.push(target);
+    const report = join(workDir('public'), 'report.json');
+
+    const result = await runMigrate([
+      '--source',
+      source,
+      '--target',
+      target.url,
+      '--report',
+      report,
+      '--jobs',
+      '2',
+    ]);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/migrate succeeded \(exit 0\)/);
+    expect(sha256(source)).toBe(before);
+    const json = readReport(report);
+    expect(json.status).toBe('succeeded');
+    expect(json.source.unchanged).toBe(true);
+    expect(json.tables).toHaveLength(tables);
+    expect(json.tables.reduce((n: number, t: { rowsWritten: number }) => n + t.rowsWritten, 0)).toBe(rows);
+    expect(json.verification?.ok).toBe(true);
+    expect(await compareDatabases(source, target.url)).toEqual([]);
+
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      const run = await client.query(
+        'SELECT status, verified, rows_written::int AS rows, report IS NOT NULL AS has_report FROM data_migration_runs',
+      );
+      expect(run.rows).toEqual([{ status: 'succeeded', verified: true, rows, has_report: true }]);
+      // Every foreign key of the source is on the target.
+      const fks = await client.query(
+        "SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
+      );
+      expect(fks.rows[0].n).toBeGreaterThan(5);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('Northwind keeps "Order Details", its keys and the views PostgreSQL can run; the rest are listed', async () => {
+    const target = databases[2];
+    if (!target) throw new Error('the Northwind migration did not run');
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      const od = await client.query(
+        `SELECT count(*)::int AS n, sum("Quantity")::int AS q FROM "Order Details"`,
+      );
+      expect(od.rows[0]).toEqual({ n: 2155, q: 51317 });
+      const pk = await client.query(
+        `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '"Order Details"'::regclass AND contype = 'p'`,
+      );
+      expect(pk.rows[0].def).toBe('PRIMARY KEY ("OrderID", "ProductID")');
+      const views = await client.query<AnyRow>(
+        `SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'public'`,
+      );
+      expect(views.rows[0].n).toBeGreaterThanOrEqual(15);
+      const subtotal = await client.query(
+        `SELECT round("Subtotal"::numeric, 2)::text AS s FROM "Order Subtotals" WHERE "OrderID" = 10248`,
+      );
+      expect(subtotal.rows[0].s).toBe('440.00');
+      const runs = await client.query<{ report: { notCarried: { kind: string; object: string }[] } }>(
+        'SELECT report FROM data_migration_runs',
+      );
+      const missingViews =
+        runs.rows[0]?.report.notCarried.filter((n) => n.kind === 'view').map((n) => n.object) ?? [];
+      expect(missingViews.length + views.rows[0].n).toBe(17);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the next insert gets an id above max(id) and the AUTOINCREMENT high-water mark', async () => {
+    const target = databases[1];
+    if (!target) throw new Error('the Chinook migration did not run');
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      const inserted = await client.query(
+        `INSERT INTO "Genre" ("Name") VALUES ('New') RETURNING "GenreId"::int AS id`,
+      );
+      expect(inserted.rows[0].id).toBe(26);
+    } finally {
+      await client.end();
+    }
+  });
+});
