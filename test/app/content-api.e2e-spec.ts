@@ -297,6 +297,23 @@ describe.each(DIALECTS)('content API on %s', (dialect) => {
     });
   });
 
+  describe('hostile bodies', () => {
+    it('answers malformed JSON with 400 and an oversized body with 413', async () => {
+      await http().post('/sources').set('content-type', 'application/json').send('{"name": "x",').expect(400);
+      const huge = JSON.stringify({ name: 'x', url: 'https://x.example', pad: 'x'.repeat(2 * 1024 * 1024) });
+      await http().post('/sources').set('content-type', 'application/json').send(huge).expect(413);
+    });
+    it('answers wrong types with 400 naming the field', async () => {
+      const res = await http()
+        .post('/sources')
+        .send({ name: ['a'], url: 'https://x.example', isActive: 'yes' });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.fields).sort()).toEqual(['isActive', 'name']);
+      await http().post('/entries').send('null').set('content-type', 'application/json').expect(400);
+      await http().post('/entries').send([]).expect(400);
+    });
+  });
+
   describe('service endpoints', () => {
     it('serves the OpenAPI page and document', async () => {
       await http().get('/docs').expect(200);

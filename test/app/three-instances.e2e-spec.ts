@@ -123,11 +123,17 @@ describe('three instances under faketime at 07:59:50 Chicago', () => {
       instances.push({ child, base: `http://127.0.0.1:${port}`, output });
     }
     for (const instance of instances) {
-      await until(
-        'ready',
-        async () => ((await request(instance.base).get('/health/ready')).status === 200 ? true : undefined),
-        20000,
-      );
+      try {
+        await until(
+          'ready',
+          async () => ((await request(instance.base).get('/health/ready')).status === 200 ? true : undefined),
+          30000,
+        );
+      } catch (error) {
+        throw new Error(`${String(error)}; its output:\n${instance.output.join('').slice(-4000)}`, {
+          cause: error,
+        });
+      }
     }
   }, 90000);
 
