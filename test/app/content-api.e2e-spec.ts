@@ -123,6 +123,33 @@ describe.each(DIALECTS)('content API on %s', (dialect) => {
       }
     });
 
+    it('takes score as a number or a decimal string, at most 2 decimals', async () => {
+      const base = { sourceId, title: 's', body: 'b', publishedAt: '2026-11-25T10:00:00Z' };
+      expect(
+        (
+          await http()
+            .post('/entries')
+            .send({ ...base, score: '12.30' })
+            .expect(201)
+        ).body.score,
+      ).toBe(12.3);
+      expect(
+        (
+          await http()
+            .post('/entries')
+            .send({ ...base, score: -0.5 })
+            .expect(201)
+        ).body.score,
+      ).toBe(-0.5);
+      for (const score of ['12.345', 'abc', '1e3', 123456789.5]) {
+        const res = await http()
+          .post('/entries')
+          .send({ ...base, score })
+          .expect(400);
+        expect(Object.keys(res.body.fields)).toEqual(['score']);
+      }
+    });
+
     it('refuses an unknown source with a 400 naming sourceId', async () => {
       const res = await http()
         .post('/entries')
