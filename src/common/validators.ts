@@ -49,3 +49,9 @@ export const ToBoolean = (): PropertyDecorator =>
     if (value === 'false') return false;
     return value;
   });
+
+/** numeric(p,2) inputs: a JSON number, or a decimal string such as "12.30" (as clients keep exact decimals). */
+export const ToDecimal = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d{1,15}(\.\d{1,15})?$/.test(value) ? Number(value) : value,
+  );

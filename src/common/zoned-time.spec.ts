@@ -155,3 +155,23 @@ describe('parseInstant', () => {
     expect(parseInstant(input)).toBeNull();
   });
 });
+
+describe('formatInstant at the edges of offset changes', () => {
+  it('switches offset exactly at the transition instants', () => {
+    expect(formatInstant(new Date('2026-03-08T07:59:59.999Z'), CHICAGO)).toBe(
+      '2026-03-08T01:59:59.999-06:00',
+    );
+    expect(formatInstant(new Date('2026-03-08T08:00:00.000Z'), CHICAGO)).toBe(
+      '2026-03-08T03:00:00.000-05:00',
+    );
+    expect(formatInstant(new Date('2026-11-01T06:59:59.999Z'), CHICAGO)).toBe(
+      '2026-11-01T01:59:59.999-05:00',
+    );
+    expect(formatInstant(new Date('2026-11-01T07:00:00.000Z'), CHICAGO)).toBe(
+      '2026-11-01T01:00:00.000-06:00',
+    );
+  });
+  it('handles instants before 1970', () => {
+    expect(formatInstant(new Date('1969-12-31T23:59:59.500Z'), 'UTC')).toBe('1969-12-31T23:59:59.500+00:00');
+  });
+});

@@ -52,10 +52,27 @@ function localParts(instant: Date, timeZone: string): LocalParts {
 
 /** Offset of `timeZone` from UTC at `instant`, in minutes (America/Chicago in winter: -360). */
 export function offsetMinutes(instant: Date, timeZone: string): number {
+  // Offsets change only on quarter-hour UTC boundaries, so one Intl call per zone and quarter hour is
+  // enough; Intl formatting is the expensive part of writing a page of instants.
+  const bucket = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
+  const key = `${timeZone} ${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear();
+    offset = computeOffsetMinutes(new Date(bucket * QUARTER_HOUR_MS), timeZone);
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const OFFSET_CACHE_MAX = 50_000;
+const offsetCache = new Map<string, number>();
+
+function computeOffsetMinutes(instant: Date, timeZone: string): number {
   const p = localParts(instant, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  const wholeSeconds = Math.floor(instant.getTime() / 1000) * 1000;
-  return Math.round((asUtc - wholeSeconds) / 60000);
+  return Math.round((asUtc - instant.getTime()) / 60000);
 }
 
 const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
@@ -67,11 +84,13 @@ function formatOffset(minutes: number): string {
 
 /** ISO 8601 with the zone's offset, e.g. `2026-11-25T08:00:00.000-06:00`. */
 export function formatInstant(instant: Date, timeZone: string): string {
-  const p = localParts(instant, timeZone);
-  const ms = ((instant.getTime() % 1000) + 1000) % 1000;
+  const offset = offsetMinutes(instant, timeZone);
+  // The wall clock is the instant shifted by the offset, read with UTC getters.
+  const local = new Date(instant.getTime() + offset * 60000);
   return (
-    `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}` +
-    `.${pad(ms, 3)}${formatOffset(offsetMinutes(instant, timeZone))}`
+    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T` +
+    `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+    `.${pad(local.getUTCMilliseconds(), 3)}${formatOffset(offset)}`
   );
 }
 

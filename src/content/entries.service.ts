@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, type Repository } from 'typeorm';
+import { DataSource, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../common/clock';
 import { instantParameter } from '../common/db-values';
-import { isUniqueViolation } from '../common/database-errors';
+import { isForeignKeyViolation, isUniqueViolation } from '../common/database-errors';
 import { ConflictError, InvalidFieldError, NotFoundError } from '../common/domain-errors';
 import { type CreateEntryDto, DEFAULT_PAGE_SIZE, type ListEntriesQuery } from './dto/entry.dto';
 import { Entry, Source } from './entities';
 import { decodeEntryCursor, encodeEntryCursor } from './entry-cursor';
+import { ENTRY_ROW_COLUMNS, entryFromRow, type EntryRow } from './entry-row';
 
 export interface EntryPageResult {
   items: Entry[];
@@ -26,33 +27,59 @@ export class EntriesService {
   async create(dtos: CreateEntryDto[]): Promise<Entry[]> {
     const createdAt = this.clock.now();
     try {
+      if (dtos.length === 1 && dtos[0]) return [await this.createOne(dtos[0], createdAt)];
       return await this.dataSource.transaction(async (manager) => {
         const sourceIds = [...new Set(dtos.map((d) => d.sourceId))];
         const found = await manager.find(Source, { select: { id: true }, where: { id: In(sourceIds) } });
         const known = new Set(found.map((s) => s.id));
         const missing = dtos.findIndex((d) => !known.has(d.sourceId));
         if (missing >= 0) {
-          const field = dtos.length === 1 ? 'sourceId' : `[${missing}].sourceId`;
-          throw new InvalidFieldError(field, `source ${dtos[missing]?.sourceId} does not exist`);
+          throw new InvalidFieldError(
+            `[${missing}].sourceId`,
+            `source ${dtos[missing]?.sourceId} does not exist`,
+          );
         }
-        const rows = dtos.map((d) =>
-          manager.create(Entry, {
-            sourceId: d.sourceId,
-            title: d.title,
-            body: d.body,
-            url: d.url ?? null,
-            publishedAt: d.publishedAt,
-            score: d.score ?? 0,
-            tags: d.tags ?? [],
-            createdAt,
-          }),
+        return manager.save(
+          Entry,
+          dtos.map((d) => this.toEntity(d, createdAt)),
+          { chunk: 500 },
         );
-        return manager.save(Entry, rows, { chunk: 500 });
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       throw new ConflictError('an entry with this url already exists', 'url');
     }
+  }
+
+  /**
+   * One entry is one INSERT: atomic on its own, so no transaction and no look-up of the source first
+   * (the foreign key answers that). The hot path of POST /entries.
+   */
+  private async createOne(dto: CreateEntryDto, createdAt: Date): Promise<Entry> {
+    const entry = this.toEntity(dto, createdAt);
+    try {
+      const result = await this.entries.insert(entry);
+      const id = (result.identifiers[0] as { id?: number | string } | undefined)?.id;
+      if (id === undefined) throw new Error('entry insert returned no id');
+      entry.id = Number(id);
+      return entry;
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      throw new InvalidFieldError('sourceId', `source ${dto.sourceId} does not exist`);
+    }
+  }
+
+  private toEntity(d: CreateEntryDto, createdAt: Date): Entry {
+    return this.entries.create({
+      sourceId: d.sourceId,
+      title: d.title,
+      body: d.body,
+      url: d.url ?? null,
+      publishedAt: d.publishedAt,
+      score: d.score ?? 0,
+      tags: d.tags ?? [],
+      createdAt,
+    });
   }
 
   async get(id: number): Promise<Entry> {
@@ -67,9 +94,22 @@ export class EntriesService {
    */
   async list(query: ListEntriesQuery): Promise<EntryPageResult> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = (await this.pageQuery(query, limit).getRawMany<EntryRow>()).map(entryFromRow);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > limit && last ? encodeEntryCursor({ publishedAt: last.publishedAt, id: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  /** The page's query: one row more than asked for, to know whether there is a next page. */
+  pageQuery(query: ListEntriesQuery, limit: number): SelectQueryBuilder<ObjectLiteral> {
     const isPostgres = this.dataSource.options.type === 'postgres';
     const instant = (name: string): string => (isPostgres ? `CAST(:${name} AS timestamptz)` : `:${name}`);
-    const qb = this.entries.createQueryBuilder('e');
+    const qb = this.dataSource
+      .createQueryBuilder()
+      .select(ENTRY_ROW_COLUMNS.map((c) => `e.${c} AS ${c}`))
+      .from('entries', 'e');
     if (query.sourceId !== undefined) qb.andWhere('e.source_id = :sourceId', { sourceId: query.sourceId });
     if (query.from) {
       qb.andWhere(`e.published_at >= ${instant('from')}`, {
@@ -87,15 +127,9 @@ export class EntriesService {
         cursorId: cursor.id,
       });
     }
-    const rows = await qb
+    return qb
       .orderBy('e.published_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
-      .limit(limit + 1)
-      .getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > limit && last ? encodeEntryCursor({ publishedAt: last.publishedAt, id: last.id }) : null;
-    return { items, nextCursor };
+      .limit(limit + 1);
   }
 }

@@ -123,6 +123,33 @@ describe.each(DIALECTS)('content API on %s', (dialect) => {
       }
     });
 
+    it('takes score as a number or a decimal string, at most 2 decimals', async () => {
+      const base = { sourceId, title: 's', body: 'b', publishedAt: '2026-11-25T10:00:00Z' };
+      expect(
+        (
+          await http()
+            .post('/entries')
+            .send({ ...base, score: '12.30' })
+            .expect(201)
+        ).body.score,
+      ).toBe(12.3);
+      expect(
+        (
+          await http()
+            .post('/entries')
+            .send({ ...base, score: -0.5 })
+            .expect(201)
+        ).body.score,
+      ).toBe(-0.5);
+      for (const score of ['12.345', 'abc', '1e3', 123456789.5]) {
+        const res = await http()
+          .post('/entries')
+          .send({ ...base, score })
+          .expect(400);
+        expect(Object.keys(res.body.fields)).toEqual(['score']);
+      }
+    });
+
     it('refuses an unknown source with a 400 naming sourceId', async () => {
       const res = await http()
         .post('/entries')
@@ -294,6 +321,23 @@ describe.each(DIALECTS)('content API on %s', (dialect) => {
         .send({ date: '2026-11-31' })
         .expect(400);
       expect(Object.keys(res.body.fields)).toEqual(['date']);
+    });
+  });
+
+  describe('hostile bodies', () => {
+    it('answers malformed JSON with 400 and an oversized body with 413', async () => {
+      await http().post('/sources').set('content-type', 'application/json').send('{"name": "x",').expect(400);
+      const huge = JSON.stringify({ name: 'x', url: 'https://x.example', pad: 'x'.repeat(2 * 1024 * 1024) });
+      await http().post('/sources').set('content-type', 'application/json').send(huge).expect(413);
+    });
+    it('answers wrong types with 400 naming the field', async () => {
+      const res = await http()
+        .post('/sources')
+        .send({ name: ['a'], url: 'https://x.example', isActive: 'yes' });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.fields).sort()).toEqual(['isActive', 'name']);
+      await http().post('/entries').send('null').set('content-type', 'application/json').expect(400);
+      await http().post('/entries').send([]).expect(400);
     });
   });
 

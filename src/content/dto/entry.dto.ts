@@ -12,7 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsInstant, ToInt } from '../../common/validators';
+import { IsInstant, ToDecimal, ToInt } from '../../common/validators';
 
 export const MAX_ENTRIES_PER_REQUEST = 1000;
 export const MAX_PAGE_SIZE = 500;
@@ -49,8 +49,13 @@ export class CreateEntryDto {
   @IsInstant()
   publishedAt!: Date;
 
-  @ApiPropertyOptional({ example: 12.5, default: 0, description: 'numeric(10,2)' })
+  @ApiPropertyOptional({
+    example: 12.5,
+    default: 0,
+    description: 'numeric(10,2): a number or a decimal string ("12.50"), at most 2 decimals',
+  })
   @IsOptional()
+  @ToDecimal()
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
   @Min(-99_999_999.99)
   @Max(99_999_999.99)
