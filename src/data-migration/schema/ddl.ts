@@ -93,6 +93,18 @@ export function postLoadStatements(
   }
   t.source.checks.forEach((check, i) => {
     const name = constraintName(`${t.name}_check${i + 1}`);
+    const jsonColumn = /^json_valid\s*\(\s*[["`]?([^\]"`\s)]+)[\]"`]?\s*\)$/i.exec(check.trim())?.[1];
+    if (
+      jsonColumn &&
+      t.columns.some((c) => c.name.toLowerCase() === jsonColumn.toLowerCase() && c.type.kind === 'jsonb')
+    ) {
+      notCarried.push({
+        object: `${t.name}: CHECK (${check})`,
+        kind: 'check',
+        reason: 'not needed: the jsonb column type only holds valid JSON',
+      });
+      return;
+    }
     try {
       const expr = translateExpression(check, ctx);
       out.push({
