@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import pg from 'pg';
 import type { PostgresSettings } from '../config/app-config';
@@ -7,6 +7,7 @@ import { describePostgresTarget, maskSecrets } from '../config/database-url';
 import { LockId } from '../database/advisory-lock';
 import { pgConnectionConfig } from '../database/data-source-options';
 import { AbortedError, loadChunk, type OnError } from './load/chunk-loader';
+import { ThreadLoader } from './load/thread-loader';
 import { BadRowError, describeBadRow, type BadRow, type OrphanIndex } from './load/row-conversion';
 import { buildPlan, type MigrationPlan, type NotCarried, type PlannedTable } from './plan/migration-plan';
 import { Progress } from './report/progress';
@@ -41,7 +42,7 @@ import {
 } from './target/run-state';
 import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
 import { verifySchema } from './verify/schema-verifier';
-import { verifyTable, type TableVerification } from './verify/table-verifier';
+import { sourceDigest, verifyTable, type TableVerification } from './verify/table-verifier';
 
 export interface MigrateOptions {
   sourcePath: string;
@@ -57,6 +58,8 @@ export interface MigrateOptions {
   /** Rows per chunk (one transaction each); also the unit --resume restarts from. */
   chunkRows: number;
   verify: boolean;
+  /** Load on worker threads (default when the compiled worker script is present). */
+  threads?: boolean;
   /** Progress and summary output; silent when undefined. */
   out?: NodeJS.WriteStream;
 }
@@ -471,6 +474,7 @@ export class MigrationRunner {
       t.parents.every((p) => !planned.has(p) || finished.has(p) || p === t.name);
     let failure: unknown;
     const waiters: (() => void)[] = [];
+    const threads: ThreadLoader[] = [];
     const wake = (): void => {
       for (const w of waiters.splice(0)) w();
     };
@@ -499,7 +503,18 @@ export class MigrationRunner {
       // Each chunk's commit carries its state row, so a lost commit loses both together.
       await c.query('SET synchronous_commit = off');
       await c.query(`SET maintenance_work_mem = '256MB'`);
-      const db = openSource(this.o.sourcePath);
+      const script = this.o.threads === false ? undefined : workerScript();
+      const thread = script
+        ? new ThreadLoader(script, {
+            sourcePath: this.o.sourcePath,
+            target: this.o.target,
+            runId,
+            onError: this.o.onError,
+            sourceZone: this.o.sourceZone,
+          })
+        : undefined;
+      if (thread) threads.push(thread);
+      const db = thread ? undefined : openSource(this.o.sourcePath);
       try {
         for (;;) {
           if (failure !== undefined) return;
@@ -514,20 +529,22 @@ export class MigrationRunner {
           const t = task.table;
           if (!startedAt.has(t.name)) startedAt.set(t.name, Date.now());
           if (task.chunk) {
-            const result = await loadChunk(
-              {
-                client: c,
-                db,
-                raw: this.raw,
-                runId,
-                onError: this.o.onError,
-                orphans,
-                onRows: (table, n) => this.progress?.add(table, n),
-                aborted: () => failure !== undefined,
-              },
-              t,
-              task.chunk,
-            );
+            const result = thread
+              ? await thread.load(t, task.chunk, orphans, (n) => this.progress?.add(t.source.name, n))
+              : await loadChunk(
+                  {
+                    client: c,
+                    db: db ?? this.source(),
+                    raw: this.raw,
+                    runId,
+                    onError: this.o.onError,
+                    orphans,
+                    onRows: (table, n) => this.progress?.add(table, n),
+                    aborted: () => failure !== undefined,
+                  },
+                  t,
+                  task.chunk,
+                );
             const r = tableReports.get(t.name);
             if (r) {
               r.rowsWritten += result.written;
@@ -543,9 +560,11 @@ export class MigrationRunner {
       } catch (error) {
         if (failure === undefined || (failure instanceof AbortedError && !(error instanceof AbortedError)))
           failure = error;
+        for (const other of threads) other.abort();
         wake();
       } finally {
-        db.close();
+        db?.close();
+        await thread?.close();
         await c.end().catch(() => undefined);
       }
     };
@@ -696,13 +715,28 @@ export class MigrationRunner {
       const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-verify'));
       c.on('error', () => undefined);
       await c.connect();
-      const db = openSource(this.o.sourcePath);
+      const script = this.o.threads === false ? undefined : workerScript();
+      const thread = script
+        ? new ThreadLoader(script, {
+            sourcePath: this.o.sourcePath,
+            target: this.o.target,
+            runId: this.runId ?? '',
+            onError: this.o.onError,
+            sourceZone: this.o.sourceZone,
+          })
+        : undefined;
+      const db = thread ? undefined : openSource(this.o.sourcePath);
       try {
         for (let t = queue.shift(); t; t = queue.shift()) {
+          const table = t;
           const rejected = this.runId
             ? await rejectedRowids(c, this.runId, t.source.name)
             : new Set<string>();
-          const v = await verifyTable(c, db, this.raw, t, rejected);
+          const v = await verifyTable(c, t, () =>
+            thread
+              ? thread.digest(table, rejected)
+              : sourceDigest(db ?? this.source(), this.raw, table, rejected),
+          );
           results.push(v);
           const report = this.report.tables.find((r) => r.table === t.name);
           if (report) {
@@ -712,7 +746,8 @@ export class MigrationRunner {
           if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
         }
       } finally {
-        db.close();
+        db?.close();
+        await thread?.close();
         await c.end().catch(() => undefined);
       }
     };
@@ -880,4 +915,14 @@ async function tablesCreatedByRunsSafe(client: pg.Client): Promise<Set<string>> 
 
 function safeFileName(name: string): string {
   return name.replace(/[/\\\0]/g, '_');
+}
+
+/**
+ * The compiled chunk-worker next to this file, when running from the build (CommonJS, where
+ * __dirname exists); otherwise undefined and chunks load on the main thread.
+ */
+function workerScript(): string | undefined {
+  if (typeof __dirname !== 'string') return undefined;
+  const path = join(__dirname, 'load', 'chunk-worker.js');
+  return existsSync(path) ? path : undefined;
 }
