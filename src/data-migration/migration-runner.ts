@@ -42,7 +42,14 @@ import {
 } from './target/run-state';
 import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
 import { verifySchema } from './verify/schema-verifier';
-import { sourceDigest, verifyTable, type TableVerification } from './verify/table-verifier';
+import {
+  compareDigests,
+  mergeDigests,
+  sourceDigest,
+  targetDigest,
+  type TableDigest,
+  type TableVerification,
+} from './verify/table-verifier';
 
 export interface MigrateOptions {
   sourcePath: string;
@@ -773,11 +780,32 @@ export class MigrationRunner {
     const t0 = Date.now();
     const client = this.pg();
     const results: TableVerification[] = [];
-    const queue = [...plan.tables];
-    const worker = async (): Promise<void> => {
+    const rejected = new Map<string, Set<string>>();
+    for (const t of plan.tables) {
+      rejected.set(t.name, this.runId ? await rejectedRowids(client, this.runId, t.source.name) : new Set());
+    }
+    // The source half is split into the load's rowid chunks, spread over the jobs' threads; the
+    // target half is one aggregate per table, run meanwhile on its own connection.
+    const tasks = plan.tables.flatMap((t) =>
+      planChunks(this.source(), t, this.o.chunkRows).map((chunk) => ({ t, chunk })),
+    );
+    tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
+    const sourceParts = new Map<string, TableDigest[]>();
+    const started = new Map<string, number>();
+    const targetSide = (async () => {
       const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-verify'));
       c.on('error', () => undefined);
       await c.connect();
+      try {
+        const out = new Map<string, TableDigest>();
+        for (const t of plan.tables) out.set(t.name, await targetDigest(c, t));
+        return out;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    })();
+    targetSide.catch(() => undefined);
+    const worker = async (): Promise<void> => {
       const script = this.o.threads === false ? undefined : workerScript();
       const thread = script
         ? new ThreadLoader(script, {
@@ -790,33 +818,39 @@ export class MigrationRunner {
         : undefined;
       const db = thread ? undefined : openSource(this.o.sourcePath);
       try {
-        for (let t = queue.shift(); t; t = queue.shift()) {
-          const table = t;
-          const rejected = this.runId
-            ? await rejectedRowids(c, this.runId, t.source.name)
-            : new Set<string>();
-          const v = await verifyTable(c, t, () =>
-            thread
-              ? thread.digest(table, rejected)
-              : sourceDigest(db ?? this.source(), this.raw, table, rejected),
-          );
-          results.push(v);
-          const report = this.report.tables.find((r) => r.table === t.name);
-          if (report) {
-            report.verified = v.ok;
-            report.verification = v;
-          }
-          if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
+        for (let task = tasks.shift(); task; task = tasks.shift()) {
+          const { t, chunk } = task;
+          if (!started.has(t.name)) started.set(t.name, Date.now());
+          const skip = rejected.get(t.name) ?? new Set<string>();
+          const digest = thread
+            ? await thread.digest(t, chunk, skip)
+            : await sourceDigest(db ?? this.source(), this.raw, t, skip, chunk);
+          sourceParts.set(t.name, [...(sourceParts.get(t.name) ?? []), digest]);
         }
       } finally {
         db?.close();
         await thread?.close();
-        await c.end().catch(() => undefined);
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(this.o.jobs, plan.tables.length)) }, () => worker()),
-    );
+    await Promise.all(Array.from({ length: Math.max(1, this.o.jobs) }, () => worker()));
+    const targets = await targetSide;
+    for (const t of plan.tables) {
+      const target = targets.get(t.name);
+      if (!target) continue;
+      const v = compareDigests(
+        t,
+        mergeDigests(sourceParts.get(t.name) ?? []),
+        target,
+        (Date.now() - (started.get(t.name) ?? t0)) / 1000,
+      );
+      results.push(v);
+      const report = this.report.tables.find((r) => r.table === t.name);
+      if (report) {
+        report.verified = v.ok;
+        report.verification = v;
+      }
+      if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
+    }
     const expected = standalone ? await this.expectedObjects(plan) : this.report.created;
     const schemaProblems = await verifySchema(client, plan.tables, expected);
     const sequenceProblems = await checkSequences(client, this.report.sequences);

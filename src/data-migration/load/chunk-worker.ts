@@ -39,7 +39,7 @@ port?.on('message', (message: ToWorker) => {
   }
   const table = fromPlainTable(message.table, settings.sourceZone);
   if (message.type === 'verify') {
-    sourceDigest(db, raw, table, message.rejected).then(
+    sourceDigest(db, raw, table, message.rejected, message.chunk).then(
       (digest) => port.postMessage({ type: 'digest', digest }),
       (error: unknown) =>
         port.postMessage({

@@ -46,10 +46,15 @@ export class ThreadLoader {
   }
 
   /** The source half of a table's verification, computed on this thread. */
-  digest(table: PlannedTable, rejected: Set<string>): Promise<TableDigest> {
+  digest(table: PlannedTable, chunk: Chunk, rejected: Set<string>): Promise<TableDigest> {
     return new Promise<TableDigest>((resolve, reject) => {
       this.pendingDigest = { resolve, reject };
-      this.worker.postMessage({ type: 'verify', table: toPlainTable(table), rejected } satisfies ToWorker);
+      this.worker.postMessage({
+        type: 'verify',
+        table: toPlainTable(table),
+        chunk,
+        rejected,
+      } satisfies ToWorker);
     });
   }
 

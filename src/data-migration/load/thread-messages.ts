@@ -20,7 +20,7 @@ export type ToWorker =
       chunk: Chunk;
       orphans?: Map<string, { column: string; reason: string }>;
     }
-  | { type: 'verify'; table: PlainTable; rejected: Set<string> }
+  | { type: 'verify'; table: PlainTable; chunk: Chunk; rejected: Set<string> }
   | { type: 'abort' }
   | { type: 'close' };
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { PlannedColumn, PlannedTable } from '../plan/migration-plan';
 import { quoteIdent } from '../schema/sql-tokens';
-import { chunkQuery, iterateRows, type RawTextReader } from '../source/source-reader';
+import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { convertRow } from '../load/row-conversion';
 import { pgRowDigestSql, rowDigest } from './row-digest';
 
@@ -74,6 +74,7 @@ export async function sourceDigest(
   raw: RawTextReader,
   table: PlannedTable,
   rejected: Set<string>,
+  chunk: Chunk = { index: 0, lo: null, hi: null, rows: 0 },
 ): Promise<TableDigest> {
   const ranges = rangeColumns(table);
   const rangeIndex = ranges.map((r) => table.columns.indexOf(r));
@@ -81,7 +82,7 @@ export async function sourceDigest(
   let sum = 0n;
   const mins: (bigint | null)[] = ranges.map(() => null);
   const maxs: (bigint | null)[] = ranges.map(() => null);
-  const { sql, params } = chunkQuery(table, { index: 0, lo: null, hi: null, rows: 0 });
+  const { sql, params } = chunkQuery(table, chunk);
   let sinceYield = 0;
   for (const row of iterateRows(db, sql, params)) {
     // Let other work on this thread (PostgreSQL traffic, progress) through while this one reads.
@@ -113,6 +114,26 @@ export async function sourceDigest(
     mins: mins.map((m) => m?.toString() ?? null),
     maxs: maxs.map((m) => m?.toString() ?? null),
   };
+}
+
+/** Digests of a table's chunks added up (counts and sums add; min/max take the extremes). */
+export function mergeDigests(parts: TableDigest[]): TableDigest {
+  const first = parts[0];
+  if (!first) return { rows: 0, checksum: '0', mins: [], maxs: [] };
+  const pick = (a: string | null, b: string | null, lower: boolean): string | null => {
+    if (a === null) return b;
+    if (b === null) return a;
+    return BigInt(a) < BigInt(b) === lower ? a : b;
+  };
+  return parts.slice(1).reduce(
+    (acc, p) => ({
+      rows: acc.rows + p.rows,
+      checksum: (BigInt(acc.checksum) + BigInt(p.checksum)).toString(),
+      mins: acc.mins.map((m, k) => pick(m, p.mins[k] ?? null, true)),
+      maxs: acc.maxs.map((m, k) => pick(m, p.maxs[k] ?? null, false)),
+    }),
+    first,
+  );
 }
 
 export function compareDigests(
@@ -147,20 +168,4 @@ export function compareDigests(
     problems,
     seconds,
   };
-}
-
-/**
- * Counts and a content checksum over canonical values, computed independently from the source file
- * (in Node) and from the stored rows (in SQL), plus min/max of key and date columns.
- * `source` computes the source half (on a load thread when one is available).
- */
-export async function verifyTable(
-  client: pg.Client,
-  table: PlannedTable,
-  source: () => Promise<TableDigest>,
-): Promise<TableVerification> {
-  const started = Date.now();
-  // Both halves run at once: PostgreSQL aggregates while the source is read.
-  const [s, t] = await Promise.all([source(), targetDigest(client, table)]);
-  return compareDigests(table, s, t, (Date.now() - started) / 1000);
 }
