@@ -20,7 +20,7 @@ export class ThreadLoader {
     // (and so the peak memory) small whatever the table size.
     this.worker = new Worker(workerPath, {
       workerData: settings,
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 },
     });
     this.worker.on('message', (m: FromWorker) => this.receive(m));
     this.worker.on('error', (error) => this.settle(undefined, error));
