@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import pg from 'pg';
 import type { PostgresSettings } from '../config/app-config';
@@ -7,6 +7,7 @@ import { describePostgresTarget, maskSecrets } from '../config/database-url';
 import { LockId } from '../database/advisory-lock';
 import { pgConnectionConfig } from '../database/data-source-options';
 import { AbortedError, loadChunk, type OnError } from './load/chunk-loader';
+import { ThreadLoader } from './load/thread-loader';
 import { BadRowError, describeBadRow, type BadRow, type OrphanIndex } from './load/row-conversion';
 import { buildPlan, type MigrationPlan, type NotCarried, type PlannedTable } from './plan/migration-plan';
 import { Progress } from './report/progress';
@@ -41,7 +42,14 @@ import {
 } from './target/run-state';
 import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
 import { verifySchema } from './verify/schema-verifier';
-import { verifyTable, type TableVerification } from './verify/table-verifier';
+import {
+  compareDigests,
+  mergeDigests,
+  sourceDigest,
+  targetDigest,
+  type TableDigest,
+  type TableVerification,
+} from './verify/table-verifier';
 
 export interface MigrateOptions {
   sourcePath: string;
@@ -57,6 +65,8 @@ export interface MigrateOptions {
   /** Rows per chunk (one transaction each); also the unit --resume restarts from. */
   chunkRows: number;
   verify: boolean;
+  /** Load on worker threads (default when the compiled worker script is present). */
+  threads?: boolean;
   /** Progress and summary output; silent when undefined. */
   out?: NodeJS.WriteStream;
 }
@@ -471,6 +481,7 @@ export class MigrationRunner {
       t.parents.every((p) => !planned.has(p) || finished.has(p) || p === t.name);
     let failure: unknown;
     const waiters: (() => void)[] = [];
+    const threads: ThreadLoader[] = [];
     const wake = (): void => {
       for (const w of waiters.splice(0)) w();
     };
@@ -499,7 +510,18 @@ export class MigrationRunner {
       // Each chunk's commit carries its state row, so a lost commit loses both together.
       await c.query('SET synchronous_commit = off');
       await c.query(`SET maintenance_work_mem = '256MB'`);
-      const db = openSource(this.o.sourcePath);
+      const script = this.o.threads === false ? undefined : workerScript();
+      const thread = script
+        ? new ThreadLoader(script, {
+            sourcePath: this.o.sourcePath,
+            target: this.o.target,
+            runId,
+            onError: this.o.onError,
+            sourceZone: this.o.sourceZone,
+          })
+        : undefined;
+      if (thread) threads.push(thread);
+      const db = thread ? undefined : openSource(this.o.sourcePath);
       try {
         for (;;) {
           if (failure !== undefined) return;
@@ -514,20 +536,22 @@ export class MigrationRunner {
           const t = task.table;
           if (!startedAt.has(t.name)) startedAt.set(t.name, Date.now());
           if (task.chunk) {
-            const result = await loadChunk(
-              {
-                client: c,
-                db,
-                raw: this.raw,
-                runId,
-                onError: this.o.onError,
-                orphans,
-                onRows: (table, n) => this.progress?.add(table, n),
-                aborted: () => failure !== undefined,
-              },
-              t,
-              task.chunk,
-            );
+            const result = thread
+              ? await thread.load(t, task.chunk, orphans, (n) => this.progress?.add(t.source.name, n))
+              : await loadChunk(
+                  {
+                    client: c,
+                    db: db ?? this.source(),
+                    raw: this.raw,
+                    runId,
+                    onError: this.o.onError,
+                    orphans,
+                    onRows: (table, n) => this.progress?.add(table, n),
+                    aborted: () => failure !== undefined,
+                  },
+                  t,
+                  task.chunk,
+                );
             const r = tableReports.get(t.name);
             if (r) {
               r.rowsWritten += result.written;
@@ -543,9 +567,11 @@ export class MigrationRunner {
       } catch (error) {
         if (failure === undefined || (failure instanceof AbortedError && !(error instanceof AbortedError)))
           failure = error;
+        for (const other of threads) other.abort();
         wake();
       } finally {
-        db.close();
+        db?.close();
+        await thread?.close();
         await c.end().catch(() => undefined);
       }
     };
@@ -626,8 +652,9 @@ export class MigrationRunner {
 
   private async finishSchema(plan: MigrationPlan, schema: SourceSchema): Promise<void> {
     const client = this.pg();
-    for (const s of foreignKeyStatements(plan.tables, plan.notCarried))
-      await this.runDdl(client, s, plan.notCarried);
+    const fks = foreignKeyStatements(plan.tables, plan.notCarried);
+    if (this.o.onError === 'reject') await this.rejectChildrenOfRejectedRows(plan, fks);
+    for (const s of fks) await this.runDdl(client, s, plan.notCarried);
     const ctx = translationContext(plan.tables, schema.views);
     let remaining = schema.views.map((v) => ({ v, error: '' }));
     // Views may depend on each other: retry until no more can be created.
@@ -661,6 +688,68 @@ export class MigrationRunner {
     this.report.sequences = await resetSequences(client, plan.tables, catalog);
   }
 
+  /**
+   * Under --on-error reject a rejected parent row leaves its children pointing nowhere. They are
+   * rejected too (moved to the reject file with the reason), level by level, before the foreign keys
+   * are added, so the keys hold and every row is accounted for.
+   */
+  private async rejectChildrenOfRejectedRows(plan: MigrationPlan, fks: DdlStatement[]): Promise<void> {
+    const client = this.pg();
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const s of fks) {
+        const fk = s.foreignKey;
+        const t = plan.tables.find((x) => x.name === s.table);
+        if (!fk || !t) continue;
+        const child = quoteIdent(t.name);
+        const notNull = fk.from.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+        const match = fk.from
+          .map((c, i) => `p.${quoteIdent(fk.to[i] ?? '')} = c.${quoteIdent(c)}`)
+          .join(' AND ');
+        const alias = t.columns.find((c) => c.source.name === t.source.rowidAlias);
+        const rowid = alias ? `(gone.${quoteIdent(alias.name)})::text` : 'NULL';
+        await client.query('BEGIN');
+        try {
+          const { rows } = await client.query<{ rowid: string | null; values: string }>(
+            `WITH gone AS (DELETE FROM ${child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} p WHERE ${match}) RETURNING c.*)
+             SELECT ${rowid} AS rowid, to_jsonb(gone.*)::text AS values FROM gone`,
+          );
+          if (rows.length > 0) {
+            const records = rows.map((r) =>
+              JSON.stringify({
+                table: t.source.name,
+                rowid: r.rowid,
+                key: null,
+                column: fk.from[0],
+                reason: `foreign key orphan: its parent row in "${fk.parent}" was rejected`,
+                preview: '',
+                values: JSON.parse(r.values) as unknown,
+              }),
+            );
+            await client.query(
+              `INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
+               SELECT $1, $2, -1, r.rowid, r.record FROM unnest($3::bigint[], $4::text[]) AS r(rowid, record)`,
+              [this.runId, t.source.name, rows.map((r) => r.rowid), records],
+            );
+            const report = this.report.tables.find((x) => x.table === t.name);
+            if (report) {
+              report.rowsWritten -= rows.length;
+              report.rowsRejected += rows.length;
+            }
+            this.say(
+              `${t.name}: ${rows.length} row(s) rejected because their parent row in "${fk.parent}" was rejected`,
+            );
+            moved = true;
+          }
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }
+    }
+  }
+
   private async currentSequences(
     plan: MigrationPlan,
     catalog: Map<string, TargetTable>,
@@ -691,34 +780,77 @@ export class MigrationRunner {
     const t0 = Date.now();
     const client = this.pg();
     const results: TableVerification[] = [];
-    const queue = [...plan.tables];
-    const worker = async (): Promise<void> => {
+    const rejected = new Map<string, Set<string>>();
+    for (const t of plan.tables) {
+      rejected.set(t.name, this.runId ? await rejectedRowids(client, this.runId, t.source.name) : new Set());
+    }
+    // The source half is split into the load's rowid chunks, spread over the jobs' threads; the
+    // target half is one aggregate per table, run meanwhile on its own connection.
+    const tasks = plan.tables.flatMap((t) =>
+      planChunks(this.source(), t, this.o.chunkRows).map((chunk) => ({ t, chunk })),
+    );
+    tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
+    const sourceParts = new Map<string, TableDigest[]>();
+    const started = new Map<string, number>();
+    const targetSide = (async () => {
       const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-verify'));
       c.on('error', () => undefined);
       await c.connect();
-      const db = openSource(this.o.sourcePath);
       try {
-        for (let t = queue.shift(); t; t = queue.shift()) {
-          const rejected = this.runId
-            ? await rejectedRowids(c, this.runId, t.source.name)
-            : new Set<string>();
-          const v = await verifyTable(c, db, this.raw, t, rejected);
-          results.push(v);
-          const report = this.report.tables.find((r) => r.table === t.name);
-          if (report) {
-            report.verified = v.ok;
-            report.verification = v;
-          }
-          if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
-        }
+        const out = new Map<string, TableDigest>();
+        for (const t of plan.tables) out.set(t.name, await targetDigest(c, t));
+        return out;
       } finally {
-        db.close();
         await c.end().catch(() => undefined);
       }
+    })();
+    targetSide.catch(() => undefined);
+    const worker = async (): Promise<void> => {
+      const script = this.o.threads === false ? undefined : workerScript();
+      const thread = script
+        ? new ThreadLoader(script, {
+            sourcePath: this.o.sourcePath,
+            target: this.o.target,
+            runId: this.runId ?? '',
+            onError: this.o.onError,
+            sourceZone: this.o.sourceZone,
+          })
+        : undefined;
+      const db = thread ? undefined : openSource(this.o.sourcePath);
+      try {
+        for (let task = tasks.shift(); task; task = tasks.shift()) {
+          const { t, chunk } = task;
+          if (!started.has(t.name)) started.set(t.name, Date.now());
+          const skip = rejected.get(t.name) ?? new Set<string>();
+          const digest = thread
+            ? await thread.digest(t, chunk, skip)
+            : await sourceDigest(db ?? this.source(), this.raw, t, skip, chunk);
+          sourceParts.set(t.name, [...(sourceParts.get(t.name) ?? []), digest]);
+        }
+      } finally {
+        db?.close();
+        await thread?.close();
+      }
     };
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(this.o.jobs, plan.tables.length)) }, () => worker()),
-    );
+    await Promise.all(Array.from({ length: Math.max(1, this.o.jobs) }, () => worker()));
+    const targets = await targetSide;
+    for (const t of plan.tables) {
+      const target = targets.get(t.name);
+      if (!target) continue;
+      const v = compareDigests(
+        t,
+        mergeDigests(sourceParts.get(t.name) ?? []),
+        target,
+        (Date.now() - (started.get(t.name) ?? t0)) / 1000,
+      );
+      results.push(v);
+      const report = this.report.tables.find((r) => r.table === t.name);
+      if (report) {
+        report.verified = v.ok;
+        report.verification = v;
+      }
+      if (!v.ok) this.say(`verify ${t.name}: ${v.problems.join('; ')}`);
+    }
     const expected = standalone ? await this.expectedObjects(plan) : this.report.created;
     const schemaProblems = await verifySchema(client, plan.tables, expected);
     const sequenceProblems = await checkSequences(client, this.report.sequences);
@@ -880,4 +1012,14 @@ async function tablesCreatedByRunsSafe(client: pg.Client): Promise<Set<string>> 
 
 function safeFileName(name: string): string {
   return name.replace(/[/\\\0]/g, '_');
+}
+
+/**
+ * The compiled chunk-worker next to this file, when running from the build (CommonJS, where
+ * __dirname exists); otherwise undefined and chunks load on the main thread.
+ */
+function workerScript(): string | undefined {
+  if (typeof __dirname !== 'string') return undefined;
+  const path = join(__dirname, 'load', 'chunk-worker.js');
+  return existsSync(path) ? path : undefined;
 }

@@ -59,6 +59,7 @@ describe('migrate: bad data', () => {
       db.close();
       const edit = new Database(copy);
       edit.prepare(`DELETE FROM "Mixed Bag" WHERE id > 100 AND id <> ?`).run(Number(rowid));
+      edit.prepare(`DELETE FROM child WHERE bag_id NOT IN (SELECT id FROM "Mixed Bag")`).run();
       edit.close();
       const t = await target();
       const report = join(dir, `stop-${rowid}.json`);
@@ -101,7 +102,7 @@ describe('migrate: bad data', () => {
     expect(json.verification?.ok).toBe(true);
 
     const rejectsDir = `${report}.rejects`;
-    expect(readdirSync(rejectsDir)).toEqual(['Mixed Bag.jsonl']);
+    expect(readdirSync(rejectsDir).sort()).toEqual(['Mixed Bag.jsonl', 'child.jsonl']);
     const lines = readFileSync(join(rejectsDir, 'Mixed Bag.jsonl'), 'utf8').trim().split('\n');
     const records = lines.map(
       (l) =>
@@ -124,20 +125,33 @@ describe('migrate: bad data', () => {
     });
     expect(records.find((r) => r.rowid === '101')?.values.t).toBe('a\u0000b');
 
+    const children = readFileSync(join(rejectsDir, 'child.jsonl'), 'utf8').trim().split('\n');
+    expect(children.map((l) => JSON.parse(l) as { rowid: string; column: string; reason: string })).toEqual([
+      expect.objectContaining({
+        rowid: '2',
+        column: 'bag_id',
+        reason: expect.stringMatching(/parent row .* was rejected/) as string,
+      }),
+    ]);
+
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();
     try {
+      const kids = await client.query<AnyRow>(`SELECT id::int FROM child`);
+      expect(kids.rows).toEqual([{ id: 1 }]);
       const ids = await client.query<AnyRow>(`SELECT id::int FROM "Mixed Bag" ORDER BY id`);
       expect(ids.rows.map((r) => Number(r.id))).toEqual([1, 2, 3, 4, 5]);
       const run = await client.query(
         `SELECT status, rows_written::int AS w, rows_rejected::int AS r FROM data_migration_runs`,
       );
-      expect(run.rows).toEqual([{ status: 'rejected', w: 7, r: 10 }]);
+      expect(run.rows).toEqual([{ status: 'rejected', w: 8, r: 11 }]);
     } finally {
       await client.end();
     }
-    expect(
-      await compareDatabases(source, t.url, { exclude: new Map([['Mixed Bag', new Set(BAD.keys())]]) }),
-    ).toEqual([]);
+    const exclude = new Map([
+      ['Mixed Bag', new Set(BAD.keys())],
+      ['child', new Set(['2'])],
+    ]);
+    expect(await compareDatabases(source, t.url, { exclude })).toEqual([]);
   });
 });

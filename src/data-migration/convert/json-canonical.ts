@@ -7,6 +7,16 @@ import { numericText } from './numeric-text';
  * Verification compares this with `jsonb::text` computed by PostgreSQL.
  */
 export function jsonbCanonical(text: string): string {
+  // Without fractions, exponents, \u escapes or long numbers JSON.parse loses nothing jsonb keeps.
+  if (!NEEDS_FULL_PARSER.test(text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined; // the parser below reports where
+    }
+    if (value !== undefined) return stringifyJsonb(value);
+  }
   const parser = new JsonParser(text);
   parser.skipSpace();
   const out = parser.value();
@@ -173,4 +183,18 @@ function escapeJson(s: string): string {
     else out += ch;
   }
   return out + '"';
+}
+
+const NEEDS_FULL_PARSER = /[.eE]|\\u|\d{16}/;
+
+function stringifyJsonb(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  if (typeof v === 'string') return escapeJson(v);
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : '[' + v.map(stringifyJsonb).join(', ') + ']';
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
+  if (keys.length === 0) return '{}';
+  keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
+  return '{' + keys.map(({ k }) => `${escapeJson(k)}: ${stringifyJsonb(obj[k])}`).join(', ') + '}';
 }

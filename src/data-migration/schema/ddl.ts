@@ -11,6 +11,8 @@ export interface DdlStatement {
   /** Table (or view) it belongs to. */
   table: string;
   sql: string;
+  /** For foreign keys: the columns it links. */
+  foreignKey?: { parent: string; from: string[]; to: string[] };
 }
 
 export function createTableSql(t: PlannedTable): string {
@@ -93,6 +95,18 @@ export function postLoadStatements(
   }
   t.source.checks.forEach((check, i) => {
     const name = constraintName(`${t.name}_check${i + 1}`);
+    const jsonColumn = /^json_valid\s*\(\s*[["`]?([^\]"`\s)]+)[\]"`]?\s*\)$/i.exec(check.trim())?.[1];
+    if (
+      jsonColumn &&
+      t.columns.some((c) => c.name.toLowerCase() === jsonColumn.toLowerCase() && c.type.kind === 'jsonb')
+    ) {
+      notCarried.push({
+        object: `${t.name}: CHECK (${check})`,
+        kind: 'check',
+        reason: 'not needed: the jsonb column type only holds valid JSON',
+      });
+      return;
+    }
     try {
       const expr = translateExpression(check, ctx);
       out.push({
@@ -214,6 +228,7 @@ export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarr
         kind: 'foreign key',
         name,
         table: t.name,
+        foreignKey: { parent: parent.name, from, to },
         sql:
           `ALTER TABLE ${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${from.map(quoteIdent).join(', ')}) ` +
           `REFERENCES ${quoteIdent(parent.name)} (${to.map(quoteIdent).join(', ')}) ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}`,

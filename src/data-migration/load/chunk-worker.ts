@@ -1,0 +1,80 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { pgConnectionConfig } from '../../database/data-source-options';
+import { fromPlainTable } from '../plan/plain-table';
+import { openSource, RawTextReader } from '../source/source-reader';
+import { AbortedError, loadChunk } from './chunk-loader';
+import { BadRowError } from './row-conversion';
+import type { ToWorker, WorkerSettings } from './thread-messages';
+import { sourceDigest } from '../verify/table-verifier';
+
+/**
+ * A load job on its own thread: reading SQLite and building COPY text is CPU work, so with --jobs N
+ * it runs on N cores instead of sharing the main thread.
+ */
+const settings = workerData as WorkerSettings;
+const port = parentPort;
+let aborted = false;
+const db = openSource(settings.sourcePath);
+const raw = new RawTextReader(settings.sourcePath);
+const client = new pg.Client(pgConnectionConfig(settings.target, 'pgmove-migrate'));
+client.on('error', () => undefined);
+const ready = client
+  .connect()
+  .then(() => client.query('SET synchronous_commit = off'))
+  .then(() => undefined);
+
+port?.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') {
+    aborted = true;
+    return;
+  }
+  if (message.type === 'close') {
+    void client.end().finally(() => {
+      db.close();
+      raw.close();
+      port.close();
+    });
+    return;
+  }
+  const table = fromPlainTable(message.table, settings.sourceZone);
+  if (message.type === 'verify') {
+    sourceDigest(db, raw, table, message.rejected, message.chunk).then(
+      (digest) => port.postMessage({ type: 'digest', digest }),
+      (error: unknown) =>
+        port.postMessage({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+          aborted: false,
+        }),
+    );
+    return;
+  }
+  ready
+    .then(() =>
+      loadChunk(
+        {
+          client,
+          db,
+          raw,
+          runId: settings.runId,
+          onError: settings.onError,
+          orphans: new Map(message.orphans ? [[table.source.name, message.orphans]] : []),
+          onRows: (_table, rows) => port.postMessage({ type: 'rows', rows }),
+          aborted: () => aborted,
+        },
+        table,
+        message.chunk,
+      ),
+    )
+    .then(
+      (result) => port.postMessage({ type: 'done', result }),
+      (error: unknown) =>
+        port.postMessage({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+          bad: error instanceof BadRowError ? error.bad : undefined,
+          aborted: error instanceof AbortedError,
+        }),
+    );
+});

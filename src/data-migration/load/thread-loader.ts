@@ -1,0 +1,106 @@
+import { Worker } from 'node:worker_threads';
+import type { PlannedTable } from '../plan/migration-plan';
+import { toPlainTable } from '../plan/plain-table';
+import type { Chunk } from '../source/source-reader';
+import { AbortedError, type ChunkResult } from './chunk-loader';
+import { BadRowError, type OrphanIndex } from './row-conversion';
+import type { FromWorker, ToWorker, WorkerSettings } from './thread-messages';
+import type { TableDigest } from '../verify/table-verifier';
+
+/** The main thread's handle on one chunk-worker thread: one chunk at a time. */
+export class ThreadLoader {
+  private readonly worker: Worker;
+  private pending:
+    | { resolve: (r: ChunkResult) => void; reject: (e: Error) => void; onRows: (n: number) => void }
+    | undefined;
+  private pendingDigest: { resolve: (d: TableDigest) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(workerPath: string, settings: WorkerSettings) {
+    // A load thread holds one batch at a time; small heap limits keep the garbage between collections
+    // (and so the peak memory) small whatever the table size.
+    this.worker = new Worker(workerPath, {
+      workerData: settings,
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 },
+    });
+    this.worker.on('message', (m: FromWorker) => this.receive(m));
+    this.worker.on('error', (error) => this.settle(undefined, error));
+    this.worker.on('exit', (code) => this.settle(undefined, new Error(`load thread exited (code ${code})`)));
+  }
+
+  load(
+    table: PlannedTable,
+    chunk: Chunk,
+    orphans: OrphanIndex,
+    onRows: (n: number) => void,
+  ): Promise<ChunkResult> {
+    return new Promise<ChunkResult>((resolve, reject) => {
+      this.pending = { resolve, reject, onRows };
+      const message: ToWorker = {
+        type: 'chunk',
+        table: toPlainTable(table),
+        chunk,
+        orphans: orphans.get(table.source.name),
+      };
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** The source half of a table's verification, computed on this thread. */
+  digest(table: PlannedTable, chunk: Chunk, rejected: Set<string>): Promise<TableDigest> {
+    return new Promise<TableDigest>((resolve, reject) => {
+      this.pendingDigest = { resolve, reject };
+      this.worker.postMessage({
+        type: 'verify',
+        table: toPlainTable(table),
+        chunk,
+        rejected,
+      } satisfies ToWorker);
+    });
+  }
+
+  abort(): void {
+    this.worker.postMessage({ type: 'abort' } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((r) => this.worker.once('exit', r));
+    this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private receive(m: FromWorker): void {
+    switch (m.type) {
+      case 'rows':
+        this.pending?.onRows(m.rows);
+        return;
+      case 'done':
+        this.settle(m.result);
+        return;
+      case 'digest': {
+        const p = this.pendingDigest;
+        this.pendingDigest = undefined;
+        p?.resolve(m.digest);
+        return;
+      }
+      case 'error':
+        this.settle(
+          undefined,
+          m.bad ? new BadRowError(m.bad) : m.aborted ? new AbortedError(m.message) : new Error(m.message),
+        );
+        return;
+    }
+  }
+
+  private settle(result: ChunkResult | undefined, error?: Error): void {
+    const d = this.pendingDigest;
+    this.pendingDigest = undefined;
+    if (d && error) d.reject(error);
+    const p = this.pending;
+    this.pending = undefined;
+    if (!p) return;
+    if (error) p.reject(error);
+    else if (result) p.resolve(result);
+  }
+}
