@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/app-config';
 import { assertPostgresReachable, DatabaseUnreachableError } from './database/postgres-preflight';
 import { printStartupLine } from './logging/startup-log';
-import { createApp } from './server';
 
 async function startServer(): Promise<void> {
   const json = process.env.NODE_ENV === 'production';
@@ -23,6 +22,8 @@ async function startServer(): Promise<void> {
       process.exit(1);
     }
   }
+  // Loaded here rather than at the top so admin commands (migrate) do not load Nest and the app.
+  const { createApp } = await import('./server');
   const app = await createApp(config);
   await app.listen(config.port, '0.0.0.0');
 }

@@ -187,9 +187,22 @@ function pad(n: number, width: number): string {
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff`, the wall-clock text of an instant in UTC. */
 export function formatInstant(i: Instant): string {
-  const iso = new Date(i.ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${pad(i.us, 3)}`;
+  const day = Math.floor(i.ms / DAY_MS);
+  // Rows usually come in time order: the date part is reused from the previous value.
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  const t = i.ms - day * DAY_MS;
+  const h = Math.floor(t / 3600000);
+  const mi = Math.floor(t / 60000) % 60;
+  const s = Math.floor(t / 1000) % 60;
+  return `${lastDayText} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(t % 1000, 3)}${pad(i.us, 3)}`;
 }
+
+const DAY_MS = 86400000;
+let lastDay = Number.NaN;
+let lastDayText = '';
 
 /** Microseconds since the Unix epoch as text: the canonical form verification compares. */
 export function instantMicros(text: string): string {

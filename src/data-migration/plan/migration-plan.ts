@@ -91,6 +91,13 @@ export function buildPlan(
         : planCreated(db, source, columns, options, problems, notCarried),
     );
   }
+  for (const name of schema.virtualTables) {
+    notCarried.push({
+      object: name,
+      kind: 'virtual table',
+      reason: 'SQLite virtual tables (FTS, R*Tree) and their shadow tables are not migrated',
+    });
+  }
   for (const trigger of schema.triggers) {
     notCarried.push({
       object: trigger,

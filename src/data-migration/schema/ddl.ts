@@ -231,7 +231,8 @@ export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarr
         foreignKey: { parent: parent.name, from, to },
         sql:
           `ALTER TABLE ${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${from.map(quoteIdent).join(', ')}) ` +
-          `REFERENCES ${quoteIdent(parent.name)} (${to.map(quoteIdent).join(', ')}) ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}`,
+          `REFERENCES ${quoteIdent(parent.name)} (${to.map(quoteIdent).join(', ')}) ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}` +
+          (fk.deferred ? ' DEFERRABLE INITIALLY DEFERRED' : ''),
       });
     }
   }

@@ -31,6 +31,8 @@ export interface SourceForeignKey {
   toColumns: string[];
   onUpdate: string;
   onDelete: string;
+  /** DEFERRABLE INITIALLY DEFERRED in the table's SQL (PRAGMAs do not say). */
+  deferred: boolean;
 }
 
 export interface SourceTable {
@@ -59,7 +61,12 @@ export interface SourceSchema {
   views: SourceView[];
   /** Triggers are not migrated; their names are listed in the report. */
   triggers: string[];
+  /** Virtual tables (FTS, R*Tree…) and their shadow tables: not migrated, listed in the report. */
+  virtualTables: string[];
 }
+
+// Tables SQLite's FTS3/4/5 and R*Tree modules keep behind a virtual table.
+const SHADOW_SUFFIX = /^(content|data|idx|docsize|config|segments|segdir|stat|node|parent|rowid)$/i;
 
 interface MasterRow {
   type: string;
@@ -88,14 +95,27 @@ export function readSqliteSchema(db: Database.Database): SourceSchema {
   }
 
   const tables: SourceTable[] = [];
+  const virtualTables = master
+    .filter((r) => r.type === 'table' && r.sql !== null && /^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(r.sql))
+    .map((r) => r.name);
+  const isShadow = (name: string): boolean =>
+    virtualTables.some(
+      (v) =>
+        name.toLowerCase().startsWith(v.toLowerCase() + '_') && SHADOW_SUFFIX.test(name.slice(v.length + 1)),
+    );
   for (const m of master.filter((r) => r.type === 'table')) {
-    if (m.sql === null || /^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(m.sql)) continue;
+    if (m.sql === null || virtualTables.includes(m.name)) continue;
+    if (isShadow(m.name)) {
+      virtualTables.push(m.name);
+      continue;
+    }
     tables.push(readTable(db, m.name, m.sql, sequences));
   }
   return {
     tables,
     views: master.filter((r) => r.type === 'view' && r.sql).map((r) => ({ name: r.name, sql: r.sql ?? '' })),
     triggers: master.filter((r) => r.type === 'trigger').map((r) => r.name),
+    virtualTables,
   };
 }
 
@@ -142,7 +162,7 @@ function readTable(
     autoincrement: tokens.some((t) => isWord(t, 'AUTOINCREMENT')),
     sequence: sequences.get(name) ?? null,
     indexes,
-    foreignKeys: readForeignKeys(db, name),
+    foreignKeys: markDeferred(readForeignKeys(db, name), tokens),
     checks: extractChecks(tokens),
     sql,
   };
@@ -226,6 +246,7 @@ function readForeignKeys(db: Database.Database, table: string): SourceForeignKey
         toColumns: [],
         onUpdate: r.on_update,
         onDelete: r.on_delete,
+        deferred: false,
       };
       byId.set(r.id, fk);
     }
@@ -233,6 +254,34 @@ function readForeignKeys(db: Database.Database, table: string): SourceForeignKey
     if (r.to !== null) fk.toColumns.push(r.to);
   }
   return [...byId.values()].reverse();
+}
+
+/**
+ * Foreign keys come from PRAGMA foreign_key_list in declaration order; the n-th REFERENCES clause of
+ * the CREATE TABLE text is the n-th key, and says whether it is DEFERRABLE INITIALLY DEFERRED.
+ */
+function markDeferred(fks: SourceForeignKey[], tokens: Token[]): SourceForeignKey[] {
+  let n = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isWord(tokens[i], 'REFERENCES')) continue;
+    const fk = fks[n++];
+    let depth = 0;
+    for (let j = i + 1; j < tokens.length; j++) {
+      const t = tokens[j];
+      if (t?.text === '(') depth++;
+      if (t?.text === ')' && --depth < 0) break;
+      if (depth === 0 && (t?.text === ',' || isWord(t, 'REFERENCES'))) break;
+      if (
+        fk &&
+        isWord(t, 'INITIALLY') &&
+        isWord(tokens[j + 1], 'DEFERRED') &&
+        !isWord(tokens[j - 2], 'NOT')
+      ) {
+        fk.deferred = true;
+      }
+    }
+  }
+  return fks;
 }
 
 /** CHECK bodies from the CREATE TABLE text (PRAGMAs do not expose them). */
