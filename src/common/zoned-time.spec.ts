@@ -141,6 +141,7 @@ describe('parseInstant', () => {
     ['2026-11-25T15:30:00+0530', '2026-11-25T10:00:00.000Z'],
     ['2026-11-25T12:00+02', '2026-11-25T10:00:00.000Z'],
     ['2026-11-25 10:00:00z', '2026-11-25T10:00:00.000Z'],
+    ['0050-06-01T00:00:00Z', '0050-06-01T00:00:00.000Z'],
   ])('reads %s', (input, expected) => {
     expect(parseInstant(input)?.toISOString()).toBe(expected);
   });
@@ -171,7 +172,14 @@ describe('formatInstant at the edges of offset changes', () => {
       '2026-11-01T01:00:00.000-06:00',
     );
   });
+  it('falls back to UTC before 1900, in the era of local mean time', () => {
+    expect(formatInstant(new Date('1850-01-01T12:00:00Z'), CHICAGO)).toBe('1850-01-01T12:00:00.000Z');
+    expect(formatInstant(new Date('0000-01-01T00:00:00Z'), CHICAGO)).toBe('0000-01-01T00:00:00.000Z');
+  });
   it('handles instants before 1970', () => {
     expect(formatInstant(new Date('1969-12-31T23:59:59.500Z'), 'UTC')).toBe('1969-12-31T23:59:59.500+00:00');
+    expect(formatInstant(new Date('1969-12-31T23:59:59.500Z'), CHICAGO)).toBe(
+      '1969-12-31T17:59:59.500-06:00',
+    );
   });
 });

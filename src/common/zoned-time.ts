@@ -55,19 +55,23 @@ export function offsetMinutes(instant: Date, timeZone: string): number {
   // Offsets change only on quarter-hour UTC boundaries, so one Intl call per zone and quarter hour is
   // enough; Intl formatting is the expensive part of writing a page of instants.
   const bucket = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
-  const key = `${timeZone} ${bucket}`;
-  let offset = offsetCache.get(key);
+  let zoneCache = offsetCache.get(timeZone);
+  if (!zoneCache) {
+    zoneCache = new Map();
+    offsetCache.set(timeZone, zoneCache);
+  }
+  let offset = zoneCache.get(bucket);
   if (offset === undefined) {
-    if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear();
+    if (zoneCache.size >= OFFSET_CACHE_MAX) zoneCache.clear();
     offset = computeOffsetMinutes(new Date(bucket * QUARTER_HOUR_MS), timeZone);
-    offsetCache.set(key, offset);
+    zoneCache.set(bucket, offset);
   }
   return offset;
 }
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const OFFSET_CACHE_MAX = 50_000;
-const offsetCache = new Map<string, number>();
+const offsetCache = new Map<string, Map<number, number>>();
 
 function computeOffsetMinutes(instant: Date, timeZone: string): number {
   const p = localParts(instant, timeZone);
@@ -77,21 +81,27 @@ function computeOffsetMinutes(instant: Date, timeZone: string): number {
 
 const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
 
+const formattedOffsets = new Map<number, string>();
+
 function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  return `${sign}${pad(Math.trunc(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+  let text = formattedOffsets.get(minutes);
+  if (text === undefined) {
+    const sign = minutes < 0 ? '-' : '+';
+    text = `${sign}${pad(Math.trunc(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+    formattedOffsets.set(minutes, text);
+  }
+  return text;
 }
 
 /** ISO 8601 with the zone's offset, e.g. `2026-11-25T08:00:00.000-06:00`. */
 export function formatInstant(instant: Date, timeZone: string): string {
+  // Before standard time zones (local mean time offsets have seconds) or past year 9999, UTC is the honest form.
+  const year = instant.getUTCFullYear();
+  if (year < 1900 || year > 9998) return instant.toISOString();
   const offset = offsetMinutes(instant, timeZone);
-  // The wall clock is the instant shifted by the offset, read with UTC getters.
+  // The wall clock is the instant shifted by the offset; toISOString writes it, minus its "Z".
   const local = new Date(instant.getTime() + offset * 60000);
-  return (
-    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T` +
-    `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
-    `.${pad(local.getUTCMilliseconds(), 3)}${formatOffset(offset)}`
-  );
+  return local.toISOString().slice(0, 23) + formatOffset(offset);
 }
 
 /** The local calendar day of `instant` in `timeZone`. */
@@ -108,6 +118,7 @@ export function isLocalDate(value: string): boolean {
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
+  date.setUTCFullYear(y, mo - 1, d); // Date.UTC reads years 0-99 as 1900-1999
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
@@ -186,6 +197,8 @@ export function parseInstant(value: string): Date | null {
     if (oh > 23 || om > 59) return null;
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60000;
+  const wall = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  wall.setUTCFullYear(year, month - 1, day); // Date.UTC reads years 0-99 as 1900-1999
+  const t = wall.getTime() - offset * 60000;
   return Number.isFinite(t) ? new Date(t) : null;
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, type Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { fastQuery, type Statement } from '../database/fast-query';
 import { instantParameter } from '../common/db-values';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/database-errors';
 import { ConflictError, InvalidFieldError, NotFoundError } from '../common/domain-errors';
@@ -58,15 +59,43 @@ export class EntriesService {
   private async createOne(dto: CreateEntryDto, createdAt: Date): Promise<Entry> {
     const entry = this.toEntity(dto, createdAt);
     try {
-      const result = await this.entries.insert(entry);
-      const id = (result.identifiers[0] as { id?: number | string } | undefined)?.id;
-      if (id === undefined) throw new Error('entry insert returned no id');
-      entry.id = Number(id);
+      entry.id =
+        this.dataSource.options.type === 'postgres'
+          ? await this.insertPostgres(entry)
+          : await this.insertOther(entry);
       return entry;
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       throw new InvalidFieldError('sourceId', `source ${dto.sourceId} does not exist`);
     }
+  }
+
+  /** One prepared INSERT … RETURNING on the pool: a single round trip, no TypeORM insert planning. */
+  private async insertPostgres(e: Entry): Promise<number> {
+    const rows = await fastQuery<{ id: string }>(this.dataSource, {
+      name: 'entries_insert_one',
+      text:
+        'INSERT INTO entries (source_id, title, body, url, published_at, score, tags, created_at) ' +
+        'VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::jsonb, $8::timestamptz) RETURNING id',
+      values: [
+        e.sourceId,
+        e.title,
+        e.body,
+        e.url,
+        e.publishedAt.toISOString(),
+        e.score,
+        JSON.stringify(e.tags),
+        e.createdAt.toISOString(),
+      ],
+    });
+    return Number(rows[0]?.id);
+  }
+
+  private async insertOther(e: Entry): Promise<number> {
+    const result = await this.entries.insert(e);
+    const id = (result.identifiers[0] as { id?: number | string } | undefined)?.id;
+    if (id === undefined) throw new Error('entry insert returned no id');
+    return Number(id);
   }
 
   private toEntity(d: CreateEntryDto, createdAt: Date): Entry {
@@ -94,7 +123,9 @@ export class EntriesService {
    */
   async list(query: ListEntriesQuery): Promise<EntryPageResult> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = (await this.pageQuery(query, limit).getRawMany<EntryRow>()).map(entryFromRow);
+    const rows = (await fastQuery<EntryRow>(this.dataSource, this.pageStatement(query, limit))).map(
+      entryFromRow,
+    );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     const nextCursor =
@@ -102,34 +133,43 @@ export class EntriesService {
     return { items, nextCursor };
   }
 
-  /** The page's query: one row more than asked for, to know whether there is a next page. */
-  pageQuery(query: ListEntriesQuery, limit: number): SelectQueryBuilder<ObjectLiteral> {
+  /**
+   * The page's SQL, one row more than asked for to know whether there is a next page. Written by hand:
+   * only which filters are present changes the text, so each shape is one prepared statement.
+   */
+  pageStatement(query: ListEntriesQuery, limit: number): Statement {
     const isPostgres = this.dataSource.options.type === 'postgres';
-    const instant = (name: string): string => (isPostgres ? `CAST(:${name} AS timestamptz)` : `:${name}`);
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .select(ENTRY_ROW_COLUMNS.map((c) => `e.${c} AS ${c}`))
-      .from('entries', 'e');
-    if (query.sourceId !== undefined) qb.andWhere('e.source_id = :sourceId', { sourceId: query.sourceId });
+    const values: unknown[] = [];
+    const param = (value: unknown, cast = ''): string => {
+      values.push(value);
+      if (!isPostgres) return '?';
+      return cast ? `$${values.length}::${cast}` : `$${values.length}`;
+    };
+    const instant = (value: Date): string => param(instantParameter(this.dataSource, value), 'timestamptz');
+    const where: string[] = [];
+    const shape: string[] = [];
+    if (query.sourceId !== undefined) {
+      where.push(`source_id = ${param(query.sourceId, 'integer')}`);
+      shape.push('s');
+    }
     if (query.from) {
-      qb.andWhere(`e.published_at >= ${instant('from')}`, {
-        from: instantParameter(this.dataSource, query.from),
-      });
+      where.push(`published_at >= ${instant(query.from)}`);
+      shape.push('f');
     }
     if (query.to) {
-      qb.andWhere(`e.published_at < ${instant('to')}`, { to: instantParameter(this.dataSource, query.to) });
+      where.push(`published_at < ${instant(query.to)}`);
+      shape.push('t');
     }
     if (query.cursor !== undefined) {
       const cursor = decodeEntryCursor(query.cursor);
       if (!cursor) throw new InvalidFieldError('cursor', 'is not a cursor returned by this API');
-      qb.andWhere(`(e.published_at, e.id) > (${instant('cursorAt')}, :cursorId)`, {
-        cursorAt: instantParameter(this.dataSource, cursor.publishedAt),
-        cursorId: cursor.id,
-      });
+      where.push(`(published_at, id) > (${instant(cursor.publishedAt)}, ${param(cursor.id, 'bigint')})`);
+      shape.push('c');
     }
-    return qb
-      .orderBy('e.published_at', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(limit + 1);
+    const text =
+      `SELECT ${ENTRY_ROW_COLUMNS.join(', ')} FROM entries` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY published_at, id LIMIT ${param(limit + 1, 'integer')}`;
+    return { name: `entries_page_${shape.join('') || 'all'}`, text, values };
   }
 }

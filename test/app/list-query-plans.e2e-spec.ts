@@ -81,7 +81,7 @@ describe.each(DIALECTS)('GET /entries query plans on %s', (dialect) => {
   ];
 
   it.each(shapes)('%s uses an index on entries', async (_name, query) => {
-    const [sql, parameters] = t.app.get(EntriesService).pageQuery(query, 50).getQueryAndParameters();
+    const { text: sql, values: parameters } = t.app.get(EntriesService).pageStatement(query, 50);
     if (dialect === 'postgres') {
       const rows = await t.dataSource.query<{ 'QUERY PLAN': [{ Plan: PgPlanNode }] }[]>(
         `EXPLAIN (FORMAT JSON) ${sql}`,
