@@ -2,7 +2,7 @@
 // Generates the benchmark SQLite database(s), then on one PostgreSQL 16 times: the raw COPY limit,
 // pgloader (when installed), our migrate (without verification) and our verify; records the numbers in
 // docs/benchmarks.md and bench/out/migrate-<rows>.json.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePortSync } from '../support/free-port-sync';
@@ -28,6 +28,10 @@ interface SizeResult {
   contenders: Contender[];
 }
 
+function isNewer(path: string, than: string): boolean {
+  return existsSync(path) && statSync(path).mtimeMs >= statSync(than).mtimeMs;
+}
+
 function rawCopyScript(authorsCsv: string, eventsCsv: string, rows: number): string {
   const template = readFileSync(join(root, 'bench', 'migrate', 'raw-copy.sql'), 'utf8');
   const script = join(outDir, `raw-copy-${rows}.sql`);
@@ -47,9 +51,11 @@ async function benchSize(
   const fileMb = statSync(file).size / 1e6;
   const authorsCsv = join(outDir, `bench-${rows}-authors.csv`);
   const eventsCsv = join(outDir, `bench-${rows}-events.csv`);
-  console.log(`[${rows}] exporting CSV for the raw COPY baseline (not timed)…`);
-  await exportTableCsv(file, 'authors', ['created_at'], authorsCsv);
-  await exportTableCsv(file, 'events', ['happened_at'], eventsCsv);
+  if (!isNewer(eventsCsv, file) || !isNewer(authorsCsv, file)) {
+    console.log(`[${rows}] exporting CSV for the raw COPY baseline (not timed)…`);
+    await exportTableCsv(file, 'authors', ['created_at'], authorsCsv);
+    await exportTableCsv(file, 'events', ['happened_at'], eventsCsv);
+  }
 
   const pg = await startBenchPostgres(port);
   const contenders: Contender[] = [];
