@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { ADMIN_TOKEN, bootApp } from './app-harness';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { freePort } from '../support/free-port';
 
 const ROOT = process.cwd();
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -22,17 +22,6 @@ interface RunRow {
   scheduledFor: string;
   status: string;
   details: { trigger: string; digestDate: string };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, withinMs: number): Promise<T> {
