@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port';
@@ -23,6 +24,24 @@ describe('start-up fails fast and safely', () => {
     expect(result.output).toContain(`127.0.0.1:${port}/content`);
     expect(result.output).toMatch(/ECONNREFUSED/);
     expect(result.output).not.toContain(PASSWORD);
+  });
+
+  it('exits within 5 s when the server accepts the connection but never answers', async () => {
+    const port = await freePort();
+    const silent = createServer(() => undefined).listen(port, '127.0.0.1');
+    try {
+      const result = await runToExit({
+        ...QUIET,
+        DATABASE_URL: `postgres://app:${PASSWORD}@127.0.0.1:${port}/content`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.elapsedMs).toBeLessThan(5000);
+      expect(result.output).toContain(`127.0.0.1:${port}/content`);
+      expect(result.output).toMatch(/timeout/i);
+      expect(result.output).not.toContain(PASSWORD);
+    } finally {
+      silent.close();
+    }
   });
 
   it('gives the local development hint for a local server', async () => {
