@@ -8,6 +8,7 @@ import { quoteIdent } from '../schema/sql-tokens';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { STATE_SCHEMA } from '../target/run-state';
 import { escapeCopy } from './copy-text';
+import { SourceDigestBuilder, type TableDigest } from '../verify/table-verifier';
 import { BadRowError, convertRow, type BadRow, type OrphanIndex } from './row-conversion';
 
 export type OnError = 'stop' | 'reject';
@@ -23,11 +24,15 @@ export interface LoadContext {
   onRows(table: string, rows: number): void;
   /** True once another job failed under --on-error stop: this one gives up at its next batch. */
   aborted(): boolean;
+  /** Also compute the chunk's source digest for verification from the rows read for the copy. */
+  digest?: boolean;
 }
 
 export interface ChunkResult {
   written: number;
   rejected: number;
+  /** The source half of the chunk's verification, when asked for. */
+  digest?: TableDigest;
 }
 
 const BATCH_CHARS = 512 * 1024;
@@ -45,6 +50,7 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
   let written = 0;
   const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
   const n = table.columns.length;
+  const digest = ctx.digest ? new SourceDigestBuilder(table, chunk) : undefined;
 
   function* batches(): Generator<string> {
     let batch = '';
@@ -63,6 +69,7 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
         }
         batch += line + '\n';
         written++;
+        digest?.add(converted);
       }
       rowsInBatch++;
       if (batch.length >= BATCH_CHARS) {
@@ -112,5 +119,5 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
     await ctx.client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return { written, rejected: rejects.length };
+  return { written, rejected: rejects.length, ...(digest ? { digest: digest.result() } : {}) };
 }
