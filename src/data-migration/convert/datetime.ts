@@ -207,7 +207,11 @@ let lastDayText = '';
 /** Microseconds since the Unix epoch as text: the canonical form verification compares. */
 export function instantMicros(text: string): string {
   const ms = Date.parse(`${text.slice(0, 10)}T${text.slice(11, 23)}Z`);
-  return (BigInt(ms) * 1000n + BigInt(Number(text.slice(23, 26)))).toString();
+  const micros = Number(text.slice(23, 26));
+  const total = ms * 1000 + micros;
+  // Exact in a double within ±2^53 µs (years 1685–2255); outside, BigInt arithmetic.
+  if (Number.isSafeInteger(total) && Math.abs(total) < 2 ** 53 - 1000) return String(total);
+  return (BigInt(ms) * 1000n + BigInt(micros)).toString();
 }
 
 /** A date value: `YYYY-MM-DD` text, or a date/time that falls exactly on midnight. */
