@@ -35,7 +35,7 @@ export interface ChunkResult {
   digest?: TableDigest;
 }
 
-const BATCH_CHARS = 512 * 1024;
+const BATCH_CHARS = 1024 * 1024;
 
 export class AbortedError extends Error {}
 
@@ -61,13 +61,12 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
         if (ctx.onError === 'stop') throw new BadRowError(converted);
         rejects.push(converted);
       } else {
-        let line = '';
         for (let i = 0; i < n; i++) {
           const v = converted[i];
-          if (i > 0) line += '\t';
-          line += v === null || v === undefined ? '\\N' : escapeCopy(v);
+          batch += v === null || v === undefined ? '\\N' : escapeCopy(v);
+          batch += i + 1 < n ? '\t' : '\n';
         }
-        batch += line + '\n';
+        if (n === 0) batch += '\n';
         written++;
         digest?.add(converted);
       }
