@@ -45,6 +45,7 @@ import { verifySchema } from './verify/schema-verifier';
 import {
   compareDigests,
   mergeDigests,
+  orderKey,
   sourceDigest,
   targetDigest,
   type TableDigest,
@@ -127,6 +128,8 @@ export class MigrationRunner {
   private readonly progress: Progress | undefined;
   private runId: string | undefined;
   private locked = false;
+  /** Source digests of the chunks this run loaded, computed by the load from the rows it read. */
+  private readonly loadDigests = new Map<string, Map<number, TableDigest>>();
 
   constructor(private readonly o: MigrateOptions) {
     this.raw = new RawTextReader(o.sourcePath);
@@ -253,8 +256,20 @@ export class MigrationRunner {
   private async preflightAndPlan(
     command: 'migrate' | 'verify',
   ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
+    // The file's hash runs on its own thread while the checks below read the file.
+    const sha256 = sha256File(this.o.sourcePath);
+    try {
+      return await this.checkAndPlan(command, sha256);
+    } finally {
+      this.report.source.sha256 ??= await sha256.catch(() => undefined);
+    }
+  }
+
+  private async checkAndPlan(
+    command: 'migrate' | 'verify',
+    sha256: Promise<string>,
+  ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
     const t0 = Date.now();
-    this.report.source.sha256 = await sha256File(this.o.sourcePath);
     this.db = openSource(this.o.sourcePath);
     const check = (this.db.pragma('quick_check') as { quick_check: string }[])
       .map((r) => r.quick_check)
@@ -311,6 +326,7 @@ export class MigrationRunner {
           throw new MigrationError(
             '--resume: no interrupted or failed migration run on this target to resume',
           );
+        this.report.source.sha256 = await sha256;
         if (last.source_sha256 !== this.report.source.sha256) {
           throw new MigrationError(
             '--resume: the source file changed since the interrupted run (sha256 differs); start again with --reset-target',
@@ -384,6 +400,7 @@ export class MigrationRunner {
       }
       this.say(`warning: ${message}; those rows will be rejected`);
     }
+    this.report.source.sha256 = await sha256;
     this.report.timings.preflightSeconds = (Date.now() - t0) / 1000;
     return { schema, plan, orphans };
   }
@@ -537,7 +554,13 @@ export class MigrationRunner {
           if (!startedAt.has(t.name)) startedAt.set(t.name, Date.now());
           if (task.chunk) {
             const result = thread
-              ? await thread.load(t, task.chunk, orphans, (n) => this.progress?.add(t.source.name, n))
+              ? await thread.load(
+                  t,
+                  task.chunk,
+                  orphans,
+                  (n) => this.progress?.add(t.source.name, n),
+                  this.o.verify,
+                )
               : await loadChunk(
                   {
                     client: c,
@@ -548,10 +571,16 @@ export class MigrationRunner {
                     orphans,
                     onRows: (table, n) => this.progress?.add(table, n),
                     aborted: () => failure !== undefined,
+                    digest: this.o.verify,
                   },
                   t,
                   task.chunk,
                 );
+            if (result.digest) {
+              const byChunk = this.loadDigests.get(t.name) ?? new Map<number, TableDigest>();
+              byChunk.set(task.chunk.index, result.digest);
+              this.loadDigests.set(t.name, byChunk);
+            }
             const r = tableReports.get(t.name);
             if (r) {
               r.rowsWritten += result.written;
@@ -784,26 +813,53 @@ export class MigrationRunner {
     for (const t of plan.tables) {
       rejected.set(t.name, this.runId ? await rejectedRowids(client, this.runId, t.source.name) : new Set());
     }
-    // The source half is split into the load's rowid chunks, spread over the jobs' threads; the
-    // target half is one aggregate per table, run meanwhile on its own connection.
-    const tasks = plan.tables.flatMap((t) =>
-      planChunks(this.source(), t, this.o.chunkRows).map((chunk) => ({ t, chunk })),
+    // The source half is split into the load's rowid chunks, spread over the jobs' threads.
+    const chunksOf = new Map(
+      plan.tables.map((t) => [t.name, planChunks(this.source(), t, this.o.chunkRows)]),
     );
-    tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
+    // Chunks this run loaded already have their source digest, computed by the load from the rows it
+    // read, unless rows of the table were rejected (children of rejected rows leave after the load).
     const sourceParts = new Map<string, TableDigest[]>();
+    const tasks = plan.tables.flatMap((t) => {
+      const known =
+        standalone || (rejected.get(t.name)?.size ?? 0) > 0 ? undefined : this.loadDigests.get(t.name);
+      return (chunksOf.get(t.name) ?? []).flatMap((chunk) => {
+        const digest = known?.get(chunk.index);
+        if (!digest) return [{ t, chunk }];
+        sourceParts.set(t.name, [...(sourceParts.get(t.name) ?? []), digest]);
+        return [];
+      });
+    });
+    tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
     const started = new Map<string, number>();
-    const targetSide = (async () => {
+    // The target half: one aggregate per table, or per chunk for ordered digests, run meanwhile on its
+    // own connection (on one per job when the load already computed the source half).
+    const targetTasks = plan.tables.flatMap((t) =>
+      orderKey(t)
+        ? (chunksOf.get(t.name) ?? []).map((chunk): { t: PlannedTable; chunk: Chunk | undefined } => ({
+            t,
+            chunk,
+          }))
+        : [{ t, chunk: undefined as Chunk | undefined }],
+    );
+    const targetParts = new Map<string, TableDigest[]>();
+    const targetJob = async (): Promise<void> => {
       const c = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-verify'));
       c.on('error', () => undefined);
       await c.connect();
       try {
-        const out = new Map<string, TableDigest>();
-        for (const t of plan.tables) out.set(t.name, await targetDigest(c, t));
-        return out;
+        for (let task = targetTasks.shift(); task; task = targetTasks.shift()) {
+          const digest = await targetDigest(c, task.t, task.chunk);
+          targetParts.set(task.t.name, [...(targetParts.get(task.t.name) ?? []), digest]);
+        }
       } finally {
         await c.end().catch(() => undefined);
       }
-    })();
+    };
+    const targetJobs = tasks.length === 0 ? Math.max(1, Math.min(this.o.jobs, targetTasks.length)) : 1;
+    const targetSide = Promise.all(Array.from({ length: targetJobs }, () => targetJob())).then(
+      () => new Map(plan.tables.map((t) => [t.name, mergeDigests(targetParts.get(t.name) ?? [])])),
+    );
     targetSide.catch(() => undefined);
     const worker = async (): Promise<void> => {
       const script = this.o.threads === false ? undefined : workerScript();
@@ -832,7 +888,9 @@ export class MigrationRunner {
         await thread?.close();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.o.jobs) }, () => worker()));
+    await Promise.all(
+      Array.from({ length: Math.min(Math.max(1, this.o.jobs), tasks.length) }, () => worker()),
+    );
     const targets = await targetSide;
     for (const t of plan.tables) {
       const target = targets.get(t.name);

@@ -207,7 +207,11 @@ let lastDayText = '';
 /** Microseconds since the Unix epoch as text: the canonical form verification compares. */
 export function instantMicros(text: string): string {
   const ms = Date.parse(`${text.slice(0, 10)}T${text.slice(11, 23)}Z`);
-  return (BigInt(ms) * 1000n + BigInt(Number(text.slice(23, 26)))).toString();
+  const micros = Number(text.slice(23, 26));
+  const total = ms * 1000 + micros;
+  // Exact in a double within ±2^53 µs (years 1685–2255); outside, BigInt arithmetic.
+  if (Number.isSafeInteger(total) && Math.abs(total) < 2 ** 53 - 1000) return String(total);
+  return (BigInt(ms) * 1000n + BigInt(micros)).toString();
 }
 
 /** A date value: `YYYY-MM-DD` text, or a date/time that falls exactly on midnight. */
@@ -253,8 +257,6 @@ export function dateDays(text: string): string {
   return String(Math.round(Date.parse(`${text}T00:00:00Z`) / 86400000));
 }
 
-const PLAIN_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
-
 /** `YYYY-MM-DD HH:MM:SS` read as UTC, the common case, without the general parser. */
 function fastIsoInstant(
   value: string,
@@ -262,17 +264,48 @@ function fastIsoInstant(
   keepWallClock: boolean,
 ): Instant | undefined {
   if (zone && !keepWallClock) return undefined;
-  const m = PLAIN_DATETIME.exec(value);
-  if (!m) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const h = Number(m[4]);
-  const mi = Number(m[5]);
-  const s = Number(m[6]);
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)
+  const f = plainDateTimeFields(value);
+  return f === undefined ? undefined : { ms: utcMs(f[0], f[1], f[2], f[3], f[4], f[5]), us: 0 };
+}
+
+/** Digit at `i` as a number, or -1: the parse below reads characters instead of running a regex. */
+function digit(value: string, i: number): number {
+  const c = value.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+function digits(value: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = digit(value, i);
+    if (d < 0) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The fields of a valid `YYYY-MM-DD HH:MM:SS` (or `T` separator), else undefined. */
+function plainDateTimeFields(value: string): [number, number, number, number, number, number] | undefined {
+  if (value.length !== 19) return undefined;
+  const sep = value.charCodeAt(10);
+  if (
+    value.charCodeAt(4) !== 45 ||
+    value.charCodeAt(7) !== 45 ||
+    (sep !== 32 && sep !== 84) ||
+    value.charCodeAt(13) !== 58 ||
+    value.charCodeAt(16) !== 58
+  )
     return undefined;
-  return { ms: utcMs(y, mo, d, h, mi, s), us: 0 };
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 5, 2);
+  const d = digits(value, 8, 2);
+  const h = digits(value, 11, 2);
+  const mi = digits(value, 14, 2);
+  const s = digits(value, 17, 2);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59)
+    return undefined;
+  if (s < 0 || s > 59) return undefined;
+  return [y, mo, d, h, mi, s];
 }
 
 /** Target text for a plain `YYYY-MM-DD HH:MM:SS` UTC value, or undefined when the general path is needed. */
@@ -281,6 +314,6 @@ export function fastTimestampText(
   zone: string | undefined,
   naive: boolean,
 ): string | undefined {
-  if (fastIsoInstant(value, zone, naive) === undefined) return undefined;
+  if ((zone && !naive) || plainDateTimeFields(value) === undefined) return undefined;
   return `${value.slice(0, 10)} ${value.slice(11)}.000000${naive ? '' : '+00'}`;
 }

@@ -20,6 +20,10 @@ describe('jsonbCanonical (jsonb text output)', () => {
     ['"\\u001f"', '"\\u001f"'],
     ['null', 'null'],
     ['{"x": [true, false, null]}', '{"x": [true, false, null]}'],
+    ['{"level":3,"kind":"eve.E","tags":["delta"]}', '{"kind": "eve.E", "tags": ["delta"], "level": 3}'],
+    ['{"kind":"eve","n":1.50,"e":1E2}', '{"e": 100, "n": 1.50, "kind": "eve"}'],
+    ['{"é":1,"z":2,"ab":3,"abc":4}', '{"z": 2, "ab": 3, "é": 1, "abc": 4}'],
+    ['{"a\\"b":"x\\ty"}', '{"a\\"b": "x\\ty"}'],
   ])('%s → %s', (input, output) => {
     expect(jsonbCanonical(input)).toBe(output);
   });

@@ -167,7 +167,21 @@ class JsonParser {
   }
 }
 
+function plainJsonString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 function escapeJson(s: string): string {
+  if (plainJsonString(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] ?? '';
@@ -185,7 +199,8 @@ function escapeJson(s: string): string {
   return out + '"';
 }
 
-const NEEDS_FULL_PARSER = /[.eE]|\\u|\d{16}/;
+// A fraction or exponent always follows a digit; letters inside strings do not matter.
+const NEEDS_FULL_PARSER = /\d[.eE]|\\u|\d{16}/;
 
 function stringifyJsonb(v: unknown): string {
   if (v === null) return 'null';
@@ -193,8 +208,21 @@ function stringifyJsonb(v: unknown): string {
   if (typeof v === 'string') return escapeJson(v);
   if (Array.isArray(v)) return v.length === 0 ? '[]' : '[' + v.map(stringifyJsonb).join(', ') + ']';
   const obj = v as Record<string, unknown>;
-  const keys = Object.keys(obj).map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
-  if (keys.length === 0) return '{}';
-  keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
-  return '{' + keys.map(({ k }) => `${escapeJson(k)}: ${stringifyJsonb(obj[k])}`).join(', ') + '}';
+  const names = Object.keys(obj);
+  if (names.length === 0) return '{}';
+  // For ASCII keys, UTF-16 length and order are UTF-8 byte length and order.
+  if (names.every(isAscii)) {
+    names.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  } else {
+    const keys = names.map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
+    keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
+    for (let i = 0; i < keys.length; i++) names[i] = keys[i]?.k ?? '';
+  }
+  let out = '{';
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i] ?? '';
+    if (i > 0) out += ', ';
+    out += escapeJson(k) + ': ' + stringifyJsonb(obj[k]);
+  }
+  return out + '}';
 }

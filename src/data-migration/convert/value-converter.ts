@@ -54,6 +54,7 @@ const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
 const identity = (s: string): string => s;
+const FLOAT_BYTES = Buffer.alloc(8);
 const asText = (col: string): string => `${col}::text`;
 
 export function makeConverter(type: TargetType, options: ConverterOptions): ColumnConverter {
@@ -121,13 +122,12 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           return Object.is(n, -0) ? '-0' : String(n);
         },
         canonical(c) {
-          const b = Buffer.alloc(8);
           if (single) {
-            b.writeFloatBE(Number(c));
-            return b.subarray(0, 4).toString('hex');
+            FLOAT_BYTES.writeFloatBE(Number(c));
+            return FLOAT_BYTES.toString('hex', 0, 4);
           }
-          b.writeDoubleBE(Number(c));
-          return b.toString('hex');
+          FLOAT_BYTES.writeDoubleBE(Number(c));
+          return FLOAT_BYTES.toString('hex', 0, 8);
         },
         pgCanonical: (col) => `encode(${single ? 'float4send' : 'float8send'}(${col}), 'hex')`,
       };

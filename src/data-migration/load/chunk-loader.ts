@@ -8,6 +8,7 @@ import { quoteIdent } from '../schema/sql-tokens';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { STATE_SCHEMA } from '../target/run-state';
 import { escapeCopy } from './copy-text';
+import { SourceDigestBuilder, type TableDigest } from '../verify/table-verifier';
 import { BadRowError, convertRow, type BadRow, type OrphanIndex } from './row-conversion';
 
 export type OnError = 'stop' | 'reject';
@@ -23,14 +24,18 @@ export interface LoadContext {
   onRows(table: string, rows: number): void;
   /** True once another job failed under --on-error stop: this one gives up at its next batch. */
   aborted(): boolean;
+  /** Also compute the chunk's source digest for verification from the rows read for the copy. */
+  digest?: boolean;
 }
 
 export interface ChunkResult {
   written: number;
   rejected: number;
+  /** The source half of the chunk's verification, when asked for. */
+  digest?: TableDigest;
 }
 
-const BATCH_CHARS = 512 * 1024;
+const BATCH_CHARS = 1024 * 1024;
 
 export class AbortedError extends Error {}
 
@@ -45,6 +50,7 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
   let written = 0;
   const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
   const n = table.columns.length;
+  const digest = ctx.digest ? new SourceDigestBuilder(table, chunk) : undefined;
 
   function* batches(): Generator<string> {
     let batch = '';
@@ -55,14 +61,14 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
         if (ctx.onError === 'stop') throw new BadRowError(converted);
         rejects.push(converted);
       } else {
-        let line = '';
         for (let i = 0; i < n; i++) {
           const v = converted[i];
-          if (i > 0) line += '\t';
-          line += v === null || v === undefined ? '\\N' : escapeCopy(v);
+          batch += v === null || v === undefined ? '\\N' : escapeCopy(v);
+          batch += i + 1 < n ? '\t' : '\n';
         }
-        batch += line + '\n';
+        if (n === 0) batch += '\n';
         written++;
+        digest?.add(converted);
       }
       rowsInBatch++;
       if (batch.length >= BATCH_CHARS) {
@@ -112,5 +118,5 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
     await ctx.client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return { written, rejected: rejects.length };
+  return { written, rejected: rejects.length, ...(digest ? { digest: digest.result() } : {}) };
 }

@@ -62,6 +62,7 @@ port?.on('message', (message: ToWorker) => {
           orphans: new Map(message.orphans ? [[table.source.name, message.orphans]] : []),
           onRows: (_table, rows) => port.postMessage({ type: 'rows', rows }),
           aborted: () => aborted,
+          digest: message.digest,
         },
         table,
         message.chunk,

@@ -32,6 +32,7 @@ export class ThreadLoader {
     chunk: Chunk,
     orphans: OrphanIndex,
     onRows: (n: number) => void,
+    digest = false,
   ): Promise<ChunkResult> {
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending = { resolve, reject, onRows };
@@ -40,6 +41,7 @@ export class ThreadLoader {
         table: toPlainTable(table),
         chunk,
         orphans: orphans.get(table.source.name),
+        digest,
       };
       this.worker.postMessage(message);
     });

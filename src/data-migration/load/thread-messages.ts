@@ -19,6 +19,7 @@ export type ToWorker =
       table: PlainTable;
       chunk: Chunk;
       orphans?: Map<string, { column: string; reason: string }>;
+      digest: boolean;
     }
   | { type: 'verify'; table: PlainTable; chunk: Chunk; rejected: Set<string> }
   | { type: 'abort' }

@@ -1,20 +1,70 @@
-import { hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { codePoints } from '../convert/value-converter';
 
 /**
- * A row's digest: md5 over its canonical values, each written `<length>:<text>` (or `N` for NULL),
- * first 8 bytes read as a signed 64-bit integer. Tables compare by count and the sum of digests, which
- * does not depend on row order; PostgreSQL computes the same in SQL (pgRowDigestSql).
+ * A row's canonical text: its canonical values, each written `<length>:<text>` (or `N` for NULL).
+ * PostgreSQL computes the same text in SQL (pgRowTextSql).
  */
-export function rowDigest(canonicals: (string | null)[]): bigint {
+export function rowText(canonicals: (string | null)[]): string {
   let text = '';
   for (const c of canonicals) text += c === null ? 'N' : `${codePoints(c)}:${c}`;
+  return text;
+}
+
+/**
+ * A row's digest: md5 over its canonical text, first 8 bytes read as a signed 64-bit integer. Tables
+ * without an integer key compare by count and the sum of digests, which does not depend on row order;
+ * PostgreSQL computes the same in SQL (pgRowDigestSql).
+ */
+export function rowDigest(canonicals: (string | null)[]): bigint {
   // One-shot hashing: a Hash object per row costs more than the digest itself.
-  return hash('md5', text, 'buffer').readBigInt64BE(0);
+  return hash('md5', rowText(canonicals), 'buffer').readBigInt64BE(0);
+}
+
+/**
+ * The ordered digest of a chunk: md5 of its rows' canonical texts in key order, joined by newlines
+ * (rows are self-delimiting, the newline only mirrors string_agg). PostgreSQL computes the same with
+ * pgOrderedDigestSql.
+ */
+export class OrderedDigest {
+  private readonly md5: Hash = createHash('md5');
+  private pending = '';
+  private first = true;
+
+  add(text: string): void {
+    // Hashing in batches: one update() per row costs more than the md5 of the row itself.
+    if (this.first) {
+      this.first = false;
+      this.pending = text;
+    } else this.pending += '\n' + text;
+    if (this.pending.length >= 1 << 16) {
+      this.md5.update(this.pending);
+      this.pending = '';
+    }
+  }
+
+  hex(): string {
+    if (this.pending.length > 0) this.md5.update(this.pending);
+    this.pending = '';
+    return this.md5.digest('hex');
+  }
+}
+
+/** Combines ordered chunk digests (in chunk order) into a table checksum, the same on both sides. */
+export function combineOrdered(hexes: string[]): string {
+  if (hexes.length === 1) return hexes[0] ?? '';
+  return hash('md5', hexes.join(' '), 'hex');
+}
+
+export function pgRowTextSql(canonicalExprs: string[]): string {
+  const parts = canonicalExprs.map((e) => `coalesce(char_length(${e})::text || ':' || ${e}, 'N')`);
+  return parts.length === 0 ? "''" : parts.join(' || ');
 }
 
 export function pgRowDigestSql(canonicalExprs: string[]): string {
-  const parts = canonicalExprs.map((e) => `coalesce(char_length(${e})::text || ':' || ${e}, 'N')`);
-  const concat = parts.length === 0 ? "''" : parts.join(' || ');
-  return `('x' || substr(md5(${concat}), 1, 16))::bit(64)::bigint`;
+  return `('x' || substr(md5(${pgRowTextSql(canonicalExprs)}), 1, 16))::bit(64)::bigint`;
+}
+
+export function pgOrderedDigestSql(canonicalExprs: string[], key: string): string {
+  return `coalesce(md5(string_agg(${pgRowTextSql(canonicalExprs)}, E'\\n' ORDER BY ${key})), md5(''))`;
 }

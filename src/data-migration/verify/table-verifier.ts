@@ -4,7 +4,9 @@ import type { PlannedColumn, PlannedTable } from '../plan/migration-plan';
 import { quoteIdent } from '../schema/sql-tokens';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { convertRow } from '../load/row-conversion';
-import { pgRowDigestSql, rowDigest } from './row-digest';
+import { hash } from 'node:crypto';
+import { codePoints, type ColumnConverter } from '../convert/value-converter';
+import { combineOrdered, OrderedDigest, pgOrderedDigestSql, pgRowDigestSql } from './row-digest';
 
 export interface RangeCheck {
   column: string;
@@ -24,12 +26,18 @@ export interface TableVerification {
   seconds: number;
 }
 
-/** Count, digest sum and min/max (canonical) of one side of a table. */
+/**
+ * Count, checksum and min/max (canonical) of one side of a table or of one chunk of it. Tables keyed
+ * by their rowid (an INTEGER PRIMARY KEY) get ordered digests: md5 over the rows' canonical texts in
+ * key order, per rowid chunk, so no row needs a digest of its own. Other tables sum per-row digests.
+ */
 export interface TableDigest {
   rows: number;
   checksum: string;
   mins: (string | null)[];
   maxs: (string | null)[];
+  /** The chunk an ordered digest covers; absent for summed digests. */
+  chunk?: number;
 }
 
 const RANGE_KINDS = new Set(['smallint', 'integer', 'bigint', 'timestamptz', 'timestamp', 'date']);
@@ -42,8 +50,19 @@ function rangeColumns(t: PlannedTable): PlannedColumn[] {
   );
 }
 
-/** The stored rows' digest, computed by PostgreSQL in SQL. */
-export async function targetDigest(client: pg.Client, table: PlannedTable): Promise<TableDigest> {
+/** The target column holding the source rowid, when the table's digests can follow its order. */
+export function orderKey(table: PlannedTable): PlannedColumn | undefined {
+  if (table.source.withoutRowid || !table.source.rowidAlias) return undefined;
+  const key = table.columns.find((c) => c.source.name === table.source.rowidAlias);
+  return key && ['smallint', 'integer', 'bigint'].includes(key.type.kind) ? key : undefined;
+}
+
+/** The stored rows' digest, computed by PostgreSQL in SQL (one chunk of an ordered table). */
+export async function targetDigest(
+  client: pg.Client,
+  table: PlannedTable,
+  chunk?: Chunk,
+): Promise<TableDigest> {
   const ranges = rangeColumns(table);
   const canon = table.columns.map((c) => c.converter.pgCanonical(quoteIdent(c.name)));
   const rangeSql = ranges
@@ -52,8 +71,24 @@ export async function targetDigest(client: pg.Client, table: PlannedTable): Prom
       return `, min((${e})::numeric)::text, max((${e})::numeric)::text`;
     })
     .join('');
+  const key = chunk ? orderKey(table) : undefined;
+  const where: string[] = [];
+  const params: string[] = [];
+  if (key && chunk?.lo !== null && chunk?.lo !== undefined) {
+    params.push(chunk.lo.toString());
+    where.push(`${quoteIdent(key.name)} >= $${params.length}`);
+  }
+  if (key && chunk?.hi !== null && chunk?.hi !== undefined) {
+    params.push(chunk.hi.toString());
+    where.push(`${quoteIdent(key.name)} <= $${params.length}`);
+  }
+  const checksum = key
+    ? pgOrderedDigestSql(canon, quoteIdent(key.name))
+    : `coalesce(sum(${pgRowDigestSql(canon)}), 0)::text`;
+  const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
   const { rows } = await client.query<(string | null)[]>({
-    text: `SELECT count(*)::text, coalesce(sum(${pgRowDigestSql(canon)}), 0)::text${rangeSql} FROM ${quoteIdent(table.name)}`,
+    text: `SELECT count(*)::text, ${checksum}${rangeSql} FROM ${quoteIdent(table.name)}${filter}`,
+    values: params,
     rowMode: 'array',
   });
   const r = rows[0] ?? [];
@@ -62,7 +97,83 @@ export async function targetDigest(client: pg.Client, table: PlannedTable): Prom
     checksum: r[1] ?? '0',
     mins: ranges.map((_c, k) => r[2 + 2 * k] ?? null),
     maxs: ranges.map((_c, k) => r[3 + 2 * k] ?? null),
+    ...(key && chunk ? { chunk: chunk.index } : {}),
   };
+}
+
+/** Compares canonical integer texts (no leading zeros or `+`) by value. */
+function compareIntText(a: string, b: string): number {
+  const na = a.charCodeAt(0) === 45;
+  const nb = b.charCodeAt(0) === 45;
+  if (na !== nb) return na ? -1 : 1;
+  const r = a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+  return na ? -r : r;
+}
+
+/**
+ * Accumulates the source half of one chunk from converted rows (as the load converts them): the
+ * load threads feed it while they copy, `verify` alone while it reads the source.
+ */
+export class SourceDigestBuilder {
+  private rows = 0;
+  private sum = 0n;
+  private readonly ordered: OrderedDigest | undefined;
+  private readonly converters: ColumnConverter[];
+  private readonly rangeIndex: number[];
+  private readonly mins: (string | null)[];
+  private readonly maxs: (string | null)[];
+
+  constructor(
+    table: PlannedTable,
+    private readonly chunk: Chunk,
+  ) {
+    const ranges = rangeColumns(table);
+    this.rangeIndex = ranges.map((r) => table.columns.indexOf(r));
+    this.mins = ranges.map(() => null);
+    this.maxs = ranges.map(() => null);
+    this.converters = table.columns.map((c) => c.converter);
+    this.ordered = orderKey(table) ? new OrderedDigest() : undefined;
+  }
+
+  add(converted: (string | null)[]): void {
+    const converters = this.converters;
+    const n = converters.length;
+    const canonical: (string | null)[] = new Array<string | null>(n);
+    let text = '';
+    for (let i = 0; i < n; i++) {
+      const v = converted[i];
+      if (v === null || v === undefined) {
+        canonical[i] = null;
+        text += 'N';
+      } else {
+        const c = converters[i]?.canonical(v) ?? v;
+        canonical[i] = c;
+        text += codePoints(c) + ':' + c;
+      }
+    }
+    if (this.ordered) this.ordered.add(text);
+    else this.sum += hash('md5', text, 'buffer').readBigInt64BE(0);
+    this.rows++;
+    const rangeIndex = this.rangeIndex;
+    for (let k = 0; k < rangeIndex.length; k++) {
+      const c = canonical[rangeIndex[k] ?? -1];
+      if (c === null || c === undefined) continue;
+      const lo = this.mins[k];
+      const hi = this.maxs[k];
+      if (lo === null || lo === undefined || compareIntText(c, lo) < 0) this.mins[k] = c;
+      if (hi === null || hi === undefined || compareIntText(c, hi) > 0) this.maxs[k] = c;
+    }
+  }
+
+  result(): TableDigest {
+    return {
+      rows: this.rows,
+      checksum: this.ordered ? this.ordered.hex() : this.sum.toString(),
+      mins: this.mins,
+      maxs: this.maxs,
+      ...(this.ordered ? { chunk: this.chunk.index } : {}),
+    };
+  }
 }
 
 /**
@@ -76,13 +187,9 @@ export async function sourceDigest(
   rejected: Set<string>,
   chunk: Chunk = { index: 0, lo: null, hi: null, rows: 0 },
 ): Promise<TableDigest> {
-  const ranges = rangeColumns(table);
-  const rangeIndex = ranges.map((r) => table.columns.indexOf(r));
-  let rows = 0;
-  let sum = 0n;
-  const mins: (bigint | null)[] = ranges.map(() => null);
-  const maxs: (bigint | null)[] = ranges.map(() => null);
+  const builder = new SourceDigestBuilder(table, chunk);
   const { sql, params } = chunkQuery(table, chunk);
+  const skip = rejected.size > 0;
   let sinceYield = 0;
   for (const row of iterateRows(db, sql, params)) {
     // Let other work on this thread (PostgreSQL traffic, progress) through while this one reads.
@@ -90,33 +197,18 @@ export async function sourceDigest(
       sinceYield = 0;
       await new Promise((r) => setImmediate(r));
     }
-    if (row[0] !== null && row[0] !== undefined && rejected.has(String(row[0]))) continue;
+    if (skip && row[0] !== null && row[0] !== undefined && rejected.has(String(row[0]))) continue;
     const converted = convertRow(table, row, raw, undefined);
     if (!Array.isArray(converted)) continue;
-    const canonical = converted.map((v, i) =>
-      v === null ? null : (table.columns[i]?.converter.canonical(v) ?? v),
-    );
-    sum += rowDigest(canonical);
-    rows++;
-    rangeIndex.forEach((ci, k) => {
-      const c = canonical[ci];
-      if (c === null || c === undefined) return;
-      const v = BigInt(c);
-      const lo = mins[k];
-      const hi = maxs[k];
-      if (lo === null || lo === undefined || v < lo) mins[k] = v;
-      if (hi === null || hi === undefined || v > hi) maxs[k] = v;
-    });
+    builder.add(converted);
   }
-  return {
-    rows,
-    checksum: sum.toString(),
-    mins: mins.map((m) => m?.toString() ?? null),
-    maxs: maxs.map((m) => m?.toString() ?? null),
-  };
+  return builder.result();
 }
 
-/** Digests of a table's chunks added up (counts and sums add; min/max take the extremes). */
+/**
+ * Digests of a table's chunks put together: counts add, min/max take the extremes, summed checksums
+ * add and ordered ones combine in chunk order.
+ */
 export function mergeDigests(parts: TableDigest[]): TableDigest {
   const first = parts[0];
   if (!first) return { rows: 0, checksum: '0', mins: [], maxs: [] };
@@ -125,15 +217,24 @@ export function mergeDigests(parts: TableDigest[]): TableDigest {
     if (b === null) return a;
     return BigInt(a) < BigInt(b) === lower ? a : b;
   };
-  return parts.slice(1).reduce(
+  const ordered = parts.some((p) => p.chunk !== undefined);
+  const merged = parts.slice(1).reduce(
     (acc, p) => ({
       rows: acc.rows + p.rows,
-      checksum: (BigInt(acc.checksum) + BigInt(p.checksum)).toString(),
+      checksum: ordered ? '' : (BigInt(acc.checksum) + BigInt(p.checksum)).toString(),
       mins: acc.mins.map((m, k) => pick(m, p.mins[k] ?? null, true)),
       maxs: acc.maxs.map((m, k) => pick(m, p.maxs[k] ?? null, false)),
     }),
-    first,
+    { rows: first.rows, checksum: first.checksum, mins: first.mins, maxs: first.maxs },
   );
+  if (ordered) {
+    const sorted = [...parts].sort((a, b) => (a.chunk ?? -1) - (b.chunk ?? -1));
+    merged.checksum =
+      sorted.length === 1
+        ? first.checksum
+        : combineOrdered(sorted.map((p) => `${p.chunk ?? '?'}:${p.checksum}`));
+  }
+  return merged;
 }
 
 export function compareDigests(
