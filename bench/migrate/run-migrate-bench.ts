@@ -100,7 +100,17 @@ async function benchSize(
     );
     record(
       'pgmove verify',
-      await measure(process.execPath, [mainJs, 'migrate', 'verify', '--source', file, '--target', oursUrl]),
+      await measure(process.execPath, [
+        mainJs,
+        'migrate',
+        'verify',
+        '--source',
+        file,
+        '--target',
+        oursUrl,
+        '--report',
+        join(outDir, `verify-${rows}.report.json`),
+      ]),
     );
     // The command as operators run it: copy and verification in one go (the load computes the source
     // digests as it reads, so this is cheaper than the two commands above added up).

@@ -80,7 +80,7 @@ describe('migrate: public sample databases', () => {
       const views = await client.query<AnyRow>(
         `SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'public'`,
       );
-      expect(views.rows[0].n).toBeGreaterThanOrEqual(15);
+      expect(views.rows[0].n).toBe(16);
       const subtotal = await client.query(
         `SELECT round("Subtotal"::numeric, 2)::text AS s FROM "Order Subtotals" WHERE "OrderID" = 10248`,
       );
@@ -90,7 +90,8 @@ describe('migrate: public sample databases', () => {
       );
       const missingViews =
         runs.rows[0]?.report.notCarried.filter((n) => n.kind === 'view').map((n) => n.object) ?? [];
-      expect(missingViews.length + views.rows[0].n).toBe(17);
+      // "Invoices" adds text with + (numeric addition in SQLite, always 0 here): listed, not guessed at.
+      expect(missingViews).toEqual(['Invoices']);
     } finally {
       await client.end();
     }

@@ -18,6 +18,7 @@ describe('translateExpression', () => {
     ['unitprice>=(0)', '"UnitPrice">=(0)'],
     ['active = 1', '"active" = true'],
     ['Discontinued <> 1', '"Discontinued" <> \'1\''],
+    ['(((Products.Discontinued)=0))', '((("Products"."Discontinued")=\'0\'))'],
     ["IFNULL(a, 'x')", "COALESCE(a, 'x')"],
     [
       "d BETWEEN DATETIME('1997-01-01') AND datetime('now')",

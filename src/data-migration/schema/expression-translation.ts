@@ -147,7 +147,8 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
         break;
     }
     if (t.kind === 'word' || t.kind === 'quoted') lastIdent = t.value;
-    else if (t.kind !== 'op' || !COMPARISONS.includes(t.text)) lastIdent = undefined;
+    // A closing parenthesis keeps the column in view: Access-style views write ((t.col)=0).
+    else if (t.kind !== 'op' || !(COMPARISONS.includes(t.text) || t.text === ')')) lastIdent = undefined;
     out.push(text);
     lastMeaningful = t;
   }
