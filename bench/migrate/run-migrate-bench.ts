@@ -80,55 +80,26 @@ async function benchSize(
         await measure('pgloader', ['--quiet', `sqlite://${file}`, loaderUrl.replace(/^postgres:/, 'pgsql:')]),
       );
     }
+    // Our command exactly as an operator runs it: `node dist/src/main.js migrate [verify] …`.
+    const pgmove = (subcommand: string[], target: string, report: string, extra: string[]) =>
+      measure(process.execPath, [
+        mainJs,
+        'migrate',
+        ...subcommand,
+        ...['--source', file, '--target', target, '--report', join(outDir, report), ...extra],
+      ]);
     const oursUrl = await pg.createDatabase('ours');
-    const report = join(outDir, `migrate-${rows}.report.json`);
     record(
       'pgmove migrate (no verify)',
-      await measure(process.execPath, [
-        mainJs,
-        'migrate',
-        '--source',
-        file,
-        '--target',
-        oursUrl,
-        '--report',
-        report,
-        '--jobs',
-        String(jobs),
-        '--no-verify',
-      ]),
+      await pgmove([], oursUrl, `migrate-${rows}.report.json`, ['--jobs', String(jobs), '--no-verify']),
     );
-    record(
-      'pgmove verify',
-      await measure(process.execPath, [
-        mainJs,
-        'migrate',
-        'verify',
-        '--source',
-        file,
-        '--target',
-        oursUrl,
-        '--report',
-        join(outDir, `verify-${rows}.report.json`),
-      ]),
-    );
-    // The command as operators run it: copy and verification in one go (the load computes the source
-    // digests as it reads, so this is cheaper than the two commands above added up).
+    record('pgmove verify', await pgmove(['verify'], oursUrl, `verify-${rows}.report.json`, []));
+    // Copy and verification in one go: the load computes the source digests as it reads, so this is
+    // cheaper than the two commands above added up.
     const fullUrl = await pg.createDatabase('ours_verified');
     record(
       'pgmove migrate (with verify)',
-      await measure(process.execPath, [
-        mainJs,
-        'migrate',
-        '--source',
-        file,
-        '--target',
-        fullUrl,
-        '--report',
-        join(outDir, `migrate-${rows}.verified.report.json`),
-        '--jobs',
-        String(jobs),
-      ]),
+      await pgmove([], fullUrl, `migrate-${rows}.verified.report.json`, ['--jobs', String(jobs)]),
     );
     const result = { rows, fileMb, contenders, postgres: await pg.version() };
     writeFileSync(join(outDir, `migrate-${rows}.json`), JSON.stringify(result, null, 2));
