@@ -22,7 +22,7 @@ import {
 } from './schema/ddl';
 import { quoteIdent } from './schema/sql-tokens';
 import { sha256File } from './source/file-hash';
-import { findOrphans } from './source/foreign-key-orphans';
+import { orphansOf, startSourceCheck } from './source/source-checks';
 import { openSource, planChunks, RawTextReader, type Chunk } from './source/source-reader';
 import { readSqliteSchema, type SourceSchema } from './source/sqlite-schema';
 import { readTargetTables, tableHasRows, type TargetTable } from './target/pg-catalog';
@@ -130,6 +130,8 @@ export class MigrationRunner {
   private locked = false;
   /** Source digests of the chunks this run loaded, computed by the load from the rows it read. */
   private readonly loadDigests = new Map<string, Map<number, TableDigest>>();
+  /** The source's hash taken once the load has read every row, overlapping the index builds. */
+  private hashAfter: Promise<string> | undefined;
 
   constructor(private readonly o: MigrateOptions) {
     this.raw = new RawTextReader(o.sourcePath);
@@ -270,14 +272,27 @@ export class MigrationRunner {
     sha256: Promise<string>,
   ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
     const t0 = Date.now();
+    // The integrity check and the orphan search each read the whole file: on their own threads they
+    // overlap each other, the hash and the set-up below. Nothing in the target changes before the
+    // integrity check has passed.
+    const integrity = startSourceCheck({ check: 'integrity', path: this.o.sourcePath });
+    integrity.catch(() => undefined);
+    const assertSound = async (): Promise<void> => {
+      const check = await integrity;
+      this.report.preflight.quickCheck = check;
+      if (check !== 'ok')
+        throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);
+    };
     this.db = openSource(this.o.sourcePath);
-    const check = (this.db.pragma('quick_check') as { quick_check: string }[])
-      .map((r) => r.quick_check)
-      .join('; ');
-    this.report.preflight.quickCheck = check;
-    if (check !== 'ok')
-      throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);
-    const schema = readSqliteSchema(this.db);
+    let schema: SourceSchema;
+    try {
+      schema = readSqliteSchema(this.db);
+    } catch (error) {
+      await assertSound();
+      throw error;
+    }
+    const orphanSearch = startSourceCheck({ check: 'orphans', path: this.o.sourcePath, schema });
+    orphanSearch.catch(() => undefined);
 
     this.client = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-migrate'));
     this.client.on('error', () => undefined);
@@ -310,8 +325,9 @@ export class MigrationRunner {
           'another migration into this database is running (advisory lock held); wait for it to finish',
         );
       this.locked = true;
-      if (!this.o.dryRun) await ensureStateTables(client);
     }
+    await assertSound();
+    if (command === 'migrate' && !this.o.dryRun) await ensureStateTables(client);
 
     let catalog = await readTargetTables(client);
     const skip = [...this.o.skipTables, ...BOOKKEEPING_TABLES];
@@ -385,9 +401,8 @@ export class MigrationRunner {
     if (plan.problems.length > 0)
       throw new MigrationError(`the schema cannot be migrated:\n  - ${plan.problems.join('\n  - ')}`);
 
-    const { index: orphans, count } = findOrphans(
-      this.source(),
-      schema,
+    const { index: orphans, count } = orphansOf(
+      await orphanSearch,
       new Set(plan.tables.map((t) => t.source.name)),
     );
     this.report.preflight.foreignKeyOrphans = count;
@@ -490,6 +505,12 @@ export class MigrationRunner {
       if (chunks.length === 0) tasks.push({ table: t, chunk: null });
       for (const c of chunks) tasks.push({ table: t, chunk: c });
     }
+    let chunksToRead = tasks.filter((task) => task.chunk).length;
+    const chunkRead = (): void => {
+      if (--chunksToRead > 0) return;
+      this.hashAfter = sha256File(this.o.sourcePath);
+      this.hashAfter.catch(() => undefined);
+    };
     // Bigger tables first keeps every job busy until the end.
     tasks.sort((a, b) => (totals.get(b.table.source.name) ?? 0) - (totals.get(a.table.source.name) ?? 0));
 
@@ -576,6 +597,7 @@ export class MigrationRunner {
                   t,
                   task.chunk,
                 );
+            chunkRead();
             if (result.digest) {
               const byChunk = this.loadDigests.get(t.name) ?? new Map<number, TableDigest>();
               byChunk.set(task.chunk.index, result.digest);
@@ -975,7 +997,7 @@ export class MigrationRunner {
   private async finish(): Promise<void> {
     this.report.finishedAt = new Date().toISOString();
     try {
-      this.report.source.sha256After = await sha256File(this.o.sourcePath);
+      this.report.source.sha256After = await (this.hashAfter ?? sha256File(this.o.sourcePath));
       this.report.source.unchanged = this.report.source.sha256After === this.report.source.sha256;
     } catch {
       this.report.source.unchanged = false;

@@ -19,6 +19,15 @@ export class SuspectUtf8Error extends Error {}
 export interface ColumnConverter {
   /** The value's text for PostgreSQL (before COPY escaping), null for NULL; throws BadValueError. */
   convert(value: SqliteValue, utf8Checked?: boolean): string | null;
+  /**
+   * `convert` without the checks PostgreSQL's own input function repeats on the same text (JSON
+   * syntax): the fast path of the load, which redoes a chunk with `convert` when COPY refuses a value.
+   */
+  convertTrusted(value: SqliteValue): string | null;
+  /** True when convertTrusted skips a check that convert makes. */
+  defersChecks: boolean;
+  /** True when the text never holds a character COPY must escape (digits, dates, booleans…). */
+  plain: boolean;
   /** Canonical text of a converted value, equal to what `pgCanonical` computes in PostgreSQL. */
   canonical(converted: string): string;
   /** SQL computing the canonical text of a stored value. */
@@ -54,12 +63,28 @@ const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
 const identity = (s: string): string => s;
+// Kinds whose target text is built from digits, signs, dates and fixed words only.
+const PLAIN_KINDS = new Set<TargetType['kind']>([
+  'smallint',
+  'integer',
+  'bigint',
+  'boolean',
+  'double',
+  'real',
+  'numeric',
+  'timestamptz',
+  'timestamp',
+  'date',
+  'time',
+  'uuid',
+]);
 const FLOAT_BYTES = Buffer.alloc(8);
 const asText = (col: string): string => `${col}::text`;
 
 export function makeConverter(type: TargetType, options: ConverterOptions): ColumnConverter {
   const inner = baseConverter(type, options);
   const { notNull } = options;
+  const trusted = inner.convertTrusted ?? inner.convert;
   return {
     convert(value, utf8Checked = false) {
       if (value === null) {
@@ -69,6 +94,16 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
       if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, utf8Checked);
       return inner.convert(value);
     },
+    convertTrusted(value) {
+      if (value === null) {
+        if (notNull) throw new BadValueError(`NULL in a NOT NULL ${type.sql} column`);
+        return null;
+      }
+      if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, false);
+      return trusted(value);
+    },
+    plain: PLAIN_KINDS.has(type.kind),
+    defersChecks: inner.convertTrusted !== undefined,
     canonical: (converted) => inner.canonical(converted),
     pgCanonical: (column) => inner.pgCanonical(column),
   };
@@ -76,6 +111,7 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
 
 interface Base {
   convert(value: Exclude<SqliteValue, null>): string;
+  convertTrusted?(value: Exclude<SqliteValue, null>): string;
   canonical(converted: string): string;
   pgCanonical(column: string): string;
 }
@@ -228,13 +264,17 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
     case 'jsonb':
     case 'json': {
       const binary = type.kind === 'jsonb';
+      const jsonText = (v: Exclude<SqliteValue, null>): string => {
+        if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
+        return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
+      };
       return {
         convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
-          const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
+          const s = jsonText(v);
           validateJson(s);
           return s;
         },
+        convertTrusted: jsonText,
         canonical: binary ? jsonbCanonical : identity,
         pgCanonical: asText,
       };

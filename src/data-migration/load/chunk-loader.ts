@@ -5,11 +5,12 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { PlannedTable } from '../plan/migration-plan';
 import { quoteIdent } from '../schema/sql-tokens';
-import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
+import { BadValueError } from '../convert/sqlite-value';
+import type { Chunk, RawTextReader } from '../source/source-reader';
 import { STATE_SCHEMA } from '../target/run-state';
-import { escapeCopy } from './copy-text';
 import { SourceDigestBuilder, type TableDigest } from '../verify/table-verifier';
-import { BadRowError, convertRow, type BadRow, type OrphanIndex } from './row-conversion';
+import { copyBatches, type BatchTally } from './copy-batches';
+import { BadRowError, type OrphanIndex } from './row-conversion';
 
 export type OnError = 'stop' | 'reject';
 
@@ -35,58 +36,73 @@ export interface ChunkResult {
   digest?: TableDigest;
 }
 
-const BATCH_CHARS = 1024 * 1024;
-
-export class AbortedError extends Error {}
+export { AbortedError } from './copy-batches';
 
 /**
  * Copies one chunk in one transaction, together with its row in the state table and its rejected
- * rows: a killed process leaves the chunk wholly committed or wholly absent.
+ * rows: a killed process leaves the chunk wholly committed or wholly absent. JSON is first left for
+ * PostgreSQL to check (it parses it anyway); if COPY refuses a value, the chunk is rolled back and
+ * copied again with every check made here, so a bad row is named and stopped or set aside as usual.
  */
 export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Chunk): Promise<ChunkResult> {
-  const { sql, params } = chunkQuery(table, chunk);
-  const orphans = ctx.orphans.get(table.source.name);
-  const rejects: BadRow[] = [];
-  let written = 0;
-  const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
-  const n = table.columns.length;
-  const digest = ctx.digest ? new SourceDigestBuilder(table, chunk) : undefined;
-
-  function* batches(): Generator<string> {
-    let batch = '';
-    let rowsInBatch = 0;
-    for (const row of iterateRows(ctx.db, sql, params)) {
-      const converted = convertRow(table, row, ctx.raw, orphans);
-      if (!Array.isArray(converted)) {
-        if (ctx.onError === 'stop') throw new BadRowError(converted);
-        rejects.push(converted);
-      } else {
-        for (let i = 0; i < n; i++) {
-          const v = converted[i];
-          batch += v === null || v === undefined ? '\\N' : escapeCopy(v);
-          batch += i + 1 < n ? '\t' : '\n';
-        }
-        if (n === 0) batch += '\n';
-        written++;
-        digest?.add(converted);
-      }
-      rowsInBatch++;
-      if (batch.length >= BATCH_CHARS) {
-        if (ctx.aborted()) throw new AbortedError('aborted');
-        ctx.onRows(table.source.name, rowsInBatch);
-        rowsInBatch = 0;
-        yield batch;
-        batch = '';
-      }
-    }
-    ctx.onRows(table.source.name, rowsInBatch);
-    if (batch.length > 0) yield batch;
+  // Progress counts each row once, also when the chunk is read a second time.
+  let reported = 0;
+  let seen = 0;
+  const onRows = (rows: number): void => {
+    seen += rows;
+    if (seen > reported) ctx.onRows(table.source.name, seen - reported);
+    reported = Math.max(reported, seen);
+  };
+  if (!table.columns.some((c) => c.converter.defersChecks))
+    return copyChunk(ctx, table, chunk, false, onRows);
+  try {
+    return await copyChunk(ctx, table, chunk, true, onRows);
+  } catch (error) {
+    // A bad row found by the trusting pass may not be the chunk's first: the careful pass names that one.
+    if (!refusedValue(error) && !(error instanceof BadRowError)) throw error;
+    seen = 0;
+    return copyChunk(ctx, table, chunk, false, onRows);
   }
+}
+
+/** A value PostgreSQL's input function refused (SQLSTATE class 22), or one the digest could not read. */
+function refusedValue(error: unknown): boolean {
+  if (error instanceof BadValueError) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+async function copyChunk(
+  ctx: LoadContext,
+  table: PlannedTable,
+  chunk: Chunk,
+  trusted: boolean,
+  onRows: (rows: number) => void,
+): Promise<ChunkResult> {
+  const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const digest = ctx.digest ? new SourceDigestBuilder(table, chunk) : undefined;
+  const tally: BatchTally = { written: 0, rejects: [] };
+  const batches = copyBatches(
+    {
+      db: ctx.db,
+      raw: ctx.raw,
+      onError: ctx.onError,
+      orphans: ctx.orphans.get(table.source.name),
+      trusted,
+      digest,
+      onRows,
+      aborted: ctx.aborted,
+    },
+    table,
+    chunk,
+    tally,
+  );
+  const { rejects } = tally;
 
   await ctx.client.query('BEGIN');
   try {
     const copy = ctx.client.query(copyStreams.from(`COPY ${quoteIdent(table.name)} (${columns}) FROM STDIN`));
-    await pipeline(Readable.from(batches(), { objectMode: false }), copy);
+    await pipeline(Readable.from(batches, { objectMode: false }), copy);
     await ctx.client.query(
       `INSERT INTO ${STATE_SCHEMA}.chunks (run_id, table_name, chunk, first_rowid, last_rowid, rows_written, rows_rejected)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -96,7 +112,7 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
         chunk.index,
         chunk.lo?.toString() ?? null,
         chunk.hi?.toString() ?? null,
-        written,
+        tally.written,
         rejects.length,
       ],
     );
@@ -118,5 +134,5 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
     await ctx.client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return { written, rejected: rejects.length, ...(digest ? { digest: digest.result() } : {}) };
+  return { written: tally.written, rejected: rejects.length, ...(digest ? { digest: digest.result() } : {}) };
 }

@@ -31,13 +31,15 @@ export type OrphanIndex = Map<string, Map<string, { column: string; reason: stri
 
 /**
  * Converts one source row (rowid first, then the planned columns) to target texts, or describes why
- * it cannot be loaded.
+ * it cannot be loaded. `trusted` leaves to PostgreSQL the checks its input functions make anyway
+ * (see ColumnConverter.convertTrusted).
  */
 export function convertRow(
   table: PlannedTable,
   row: SqliteValue[],
   raw: RawTextReader,
   orphans: Map<string, { column: string; reason: string }> | undefined,
+  trusted = false,
 ): (string | null)[] | BadRow {
   const rowid = row[0] === null || row[0] === undefined ? null : (row[0] as bigint);
   if (orphans && rowid !== null) {
@@ -54,7 +56,7 @@ export function convertRow(
     if (!column) continue;
     const value = row[i + 1] ?? null;
     try {
-      out[i] = column.converter.convert(value);
+      out[i] = trusted ? column.converter.convertTrusted(value) : column.converter.convert(value);
     } catch (error) {
       if (error instanceof SuspectUtf8Error) {
         const bytes = raw.read(table, column.source.name, rowid, row);
