@@ -84,7 +84,8 @@ const asText = (col: string): string => `${col}::text`;
 export function makeConverter(type: TargetType, options: ConverterOptions): ColumnConverter {
   const inner = baseConverter(type, options);
   const { notNull } = options;
-  const trusted = inner.convertTrusted ?? inner.convert;
+  const trusted = (v: Exclude<SqliteValue, null>): string =>
+    inner.convertTrusted ? inner.convertTrusted(v) : inner.convert(v);
   return {
     convert(value, utf8Checked = false) {
       if (value === null) {
@@ -103,7 +104,7 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
       return trusted(value);
     },
     plain: PLAIN_KINDS.has(type.kind),
-    defersChecks: inner.convertTrusted !== undefined,
+    defersChecks: 'convertTrusted' in inner,
     canonical: (converted) => inner.canonical(converted),
     pgCanonical: (column) => inner.pgCanonical(column),
   };

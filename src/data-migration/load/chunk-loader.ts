@@ -91,7 +91,7 @@ async function copyChunk(
       trusted,
       digest,
       onRows,
-      aborted: ctx.aborted,
+      aborted: () => ctx.aborted(),
     },
     table,
     chunk,
