@@ -204,14 +204,60 @@ const DAY_MS = 86400000;
 let lastDay = Number.NaN;
 let lastDayText = '';
 
-/** Microseconds since the Unix epoch as text: the canonical form verification compares. */
+/** Microseconds since the Unix epoch as text: the range bounds verification reports. */
 export function instantMicros(text: string): string {
-  const ms = Date.parse(`${text.slice(0, 10)}T${text.slice(11, 23)}Z`);
-  const micros = Number(text.slice(23, 26));
-  const total = ms * 1000 + micros;
-  // Exact in a double within ±2^53 µs (years 1685–2255); outside, BigInt arithmetic.
-  if (Number.isSafeInteger(total) && Math.abs(total) < 2 ** 53 - 1000) return String(total);
-  return (BigInt(ms) * 1000n + BigInt(micros)).toString();
+  return String(textMicros(text));
+}
+
+// PostgreSQL stores a timestamp as microseconds since 2000-01-01 00:00 UTC.
+const PG_EPOCH_MICROS = 946_684_800_000_000;
+const TWO_32 = 4294967296;
+
+/**
+ * The 16 hex digits of the int64 PostgreSQL stores for this instant (what `timestamptz_send`
+ * returns): the canonical form verification compares, cheap on both sides.
+ */
+export function instantSendHex(text: string): string {
+  const micros = textMicros(text);
+  if (typeof micros === 'bigint') {
+    return BigInt.asUintN(64, micros - BigInt(PG_EPOCH_MICROS))
+      .toString(16)
+      .padStart(16, '0');
+  }
+  const v = micros - PG_EPOCH_MICROS;
+  const hi = Math.floor(v / TWO_32);
+  const lo = v - hi * TWO_32;
+  return (hi >>> 0).toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+/**
+ * Microseconds since the Unix epoch of a converted `YYYY-MM-DD HH:MM:SS.ffffff` text, read digit by
+ * digit; a number while exact in a double (years 1685–2255), else a bigint.
+ */
+function textMicros(text: string): number | bigint {
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  const f = digits(text, 20, 6);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || f < 0) {
+    throw new Error(`not a converted date/time: ${JSON.stringify(text)}`);
+  }
+  const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  const micros = seconds * 1_000_000 + f;
+  return Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(f);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** A date value: `YYYY-MM-DD` text, or a date/time that falls exactly on midnight. */

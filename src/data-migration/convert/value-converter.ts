@@ -4,6 +4,7 @@ import {
   fastTimestampText,
   formatInstant,
   instantMicros,
+  instantSendHex,
   timeMicros,
   toDateText,
   toInstant,
@@ -32,6 +33,10 @@ export interface ColumnConverter {
   canonical(converted: string): string;
   /** SQL computing the canonical text of a stored value. */
   pgCanonical(column: string): string;
+  /** Integer text ordering like the value, for the min/max verification reports (keys, dates, times). */
+  rangeKey(converted: string): string;
+  /** SQL computing `rangeKey` of a stored value (applied to min() and max() of the column). */
+  pgRangeKey(value: string): string;
 }
 
 export interface ConverterOptions {
@@ -107,6 +112,8 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
     defersChecks: 'convertTrusted' in inner,
     canonical: (converted) => inner.canonical(converted),
     pgCanonical: (column) => inner.pgCanonical(column),
+    rangeKey: (converted) => (inner.rangeKey ? inner.rangeKey(converted) : converted),
+    pgRangeKey: (value) => (inner.pgRangeKey ? inner.pgRangeKey(value) : asText(value)),
   };
 }
 
@@ -115,6 +122,8 @@ interface Base {
   convertTrusted?(value: Exclude<SqliteValue, null>): string;
   canonical(converted: string): string;
   pgCanonical(column: string): string;
+  rangeKey?(converted: string): string;
+  pgRangeKey?(value: string): string;
 }
 
 function checkText(value: string, utf8Checked: boolean): void {
@@ -240,8 +249,10 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           }
           return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
         },
-        canonical: instantMicros,
-        pgCanonical: (col) => `(EXTRACT(EPOCH FROM ${col}) * 1000000)::bigint::text`,
+        canonical: instantSendHex,
+        pgCanonical: (col) => `encode(${naive ? 'timestamp_send' : 'timestamptz_send'}(${col}), 'hex')`,
+        rangeKey: instantMicros,
+        pgRangeKey: (value) => `(EXTRACT(EPOCH FROM ${value}) * 1000000)::bigint::text`,
       };
     }
     case 'date':
@@ -252,6 +263,8 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
         },
         canonical: dateDays,
         pgCanonical: (col) => `(${col} - DATE '1970-01-01')::text`,
+        rangeKey: dateDays,
+        pgRangeKey: (value) => `(${value} - DATE '1970-01-01')::text`,
       };
     case 'time':
       return {

@@ -5,8 +5,8 @@ import { quoteIdent } from '../schema/sql-tokens';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { convertRow } from '../load/row-conversion';
 import { hash } from 'node:crypto';
-import { codePoints, type ColumnConverter } from '../convert/value-converter';
-import { combineOrdered, OrderedDigest, pgOrderedDigestSql, pgRowDigestSql } from './row-digest';
+import type { ColumnConverter } from '../convert/value-converter';
+import { combineOrdered, OrderedDigest, pgOrderedDigestSql, pgRowDigestSql, rowText } from './row-digest';
 
 export interface RangeCheck {
   column: string;
@@ -65,10 +65,11 @@ export async function targetDigest(
 ): Promise<TableDigest> {
   const ranges = rangeColumns(table);
   const canon = table.columns.map((c) => c.converter.pgCanonical(quoteIdent(c.name)));
+  // The extremes of the stored values, turned into range keys once per chunk rather than per row.
   const rangeSql = ranges
     .map((c) => {
-      const e = c.converter.pgCanonical(quoteIdent(c.name));
-      return `, min((${e})::numeric)::text, max((${e})::numeric)::text`;
+      const col = quoteIdent(c.name);
+      return `, ${c.converter.pgRangeKey(`min(${col})`)}, ${c.converter.pgRangeKey(`max(${col})`)}`;
     })
     .join('');
   const key = chunk ? orderKey(table) : undefined;
@@ -119,6 +120,8 @@ export class SourceDigestBuilder {
   private sum = 0n;
   private readonly ordered: OrderedDigest | undefined;
   private readonly converters: ColumnConverter[];
+  /** Reused for every row: the canonical values of the row being added. */
+  private readonly canonical: (string | null)[];
   private readonly rangeIndex: number[];
   private readonly mins: (string | null)[];
   private readonly maxs: (string | null)[];
@@ -132,32 +135,28 @@ export class SourceDigestBuilder {
     this.mins = ranges.map(() => null);
     this.maxs = ranges.map(() => null);
     this.converters = table.columns.map((c) => c.converter);
+    this.canonical = new Array<string | null>(this.converters.length).fill(null);
     this.ordered = orderKey(table) ? new OrderedDigest() : undefined;
   }
 
   add(converted: (string | null)[]): void {
     const converters = this.converters;
     const n = converters.length;
-    const canonical: (string | null)[] = new Array<string | null>(n);
-    let text = '';
+    const canonical = this.canonical;
     for (let i = 0; i < n; i++) {
       const v = converted[i];
-      if (v === null || v === undefined) {
-        canonical[i] = null;
-        text += 'N';
-      } else {
-        const c = converters[i]?.canonical(v) ?? v;
-        canonical[i] = c;
-        text += codePoints(c) + ':' + c;
-      }
+      canonical[i] = v === null || v === undefined ? null : (converters[i]?.canonical(v) ?? v);
     }
+    const text = rowText(canonical);
     if (this.ordered) this.ordered.add(text);
     else this.sum += hash('md5', text, 'buffer').readBigInt64BE(0);
     this.rows++;
     const rangeIndex = this.rangeIndex;
     for (let k = 0; k < rangeIndex.length; k++) {
-      const c = canonical[rangeIndex[k] ?? -1];
-      if (c === null || c === undefined) continue;
+      const index = rangeIndex[k] ?? -1;
+      const v = converted[index];
+      if (v === null || v === undefined) continue;
+      const c = converters[index]?.rangeKey(v) ?? v;
       const lo = this.mins[k];
       const hi = this.maxs[k];
       if (lo === null || lo === undefined || compareIntText(c, lo) < 0) this.mins[k] = c;
