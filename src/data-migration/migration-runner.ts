@@ -278,7 +278,9 @@ export class MigrationRunner {
     const integrity = startSourceCheck({ check: 'integrity', path: this.o.sourcePath });
     integrity.catch(() => undefined);
     const assertSound = async (): Promise<void> => {
-      const check = await integrity;
+      const check = await integrity.catch((error: unknown) =>
+        error instanceof Error ? error.message : String(error),
+      );
       this.report.preflight.quickCheck = check;
       if (check !== 'ok')
         throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);

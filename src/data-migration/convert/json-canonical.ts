@@ -210,19 +210,42 @@ function stringifyJsonb(v: unknown): string {
   const obj = v as Record<string, unknown>;
   const names = Object.keys(obj);
   if (names.length === 0) return '{}';
-  // For ASCII keys, UTF-16 length and order are UTF-8 byte length and order.
-  if (names.every(isAscii)) {
-    names.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
-  } else {
-    const keys = names.map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
-    keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
-    for (let i = 0; i < keys.length; i++) names[i] = keys[i]?.k ?? '';
-  }
+  const order = keyOrder(names);
   let out = '{';
-  for (let i = 0; i < names.length; i++) {
-    const k = names[i] ?? '';
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i];
+    if (!key) continue;
     if (i > 0) out += ', ';
-    out += escapeJson(k) + ': ' + stringifyJsonb(obj[k]);
+    out += key.escaped + ': ' + stringifyJsonb(obj[key.name]);
   }
   return out + '}';
+}
+
+interface OrderedKey {
+  name: string;
+  escaped: string;
+}
+
+// Rows of one column mostly hold objects of a few shapes: each shape's key order is sorted once.
+const KEY_ORDERS = new Map<string, OrderedKey[]>();
+const MAX_SHAPES = 1000;
+
+/** Keys in jsonb's order (UTF-8 byte length, then bytes) with their escaped text. */
+function keyOrder(names: string[]): OrderedKey[] {
+  const shape = names.join('\u0000');
+  const known = KEY_ORDERS.get(shape);
+  if (known) return known;
+  const sorted = [...names];
+  // For ASCII keys, UTF-16 length and order are UTF-8 byte length and order.
+  if (sorted.every(isAscii)) {
+    sorted.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  } else {
+    const keys = sorted.map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
+    keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
+    for (let i = 0; i < keys.length; i++) sorted[i] = keys[i]?.k ?? '';
+  }
+  const order = sorted.map((name) => ({ name, escaped: escapeJson(name) }));
+  if (KEY_ORDERS.size >= MAX_SHAPES) KEY_ORDERS.clear();
+  KEY_ORDERS.set(shape, order);
+  return order;
 }
