@@ -235,6 +235,8 @@ export function instantSendHex(text: string): string {
  * digit; a number while exact in a double (years 1685–2255), else a bigint.
  */
 function textMicros(text: string): number | bigint {
+  // Verification asks for the canonical form and the range key of the same value one after the other.
+  if (text === lastMicrosText) return lastMicros;
   const y = digits(text, 0, 4);
   const mo = digits(text, 5, 2);
   const d = digits(text, 8, 2);
@@ -247,8 +249,13 @@ function textMicros(text: string): number | bigint {
   }
   const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   const micros = seconds * 1_000_000 + f;
-  return Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(f);
+  lastMicrosText = text;
+  lastMicros = Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(f);
+  return lastMicros;
 }
+
+let lastMicrosText = '';
+let lastMicros: number | bigint = 0;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 function daysFromCivil(year: number, month: number, day: number): number {
