@@ -199,3 +199,37 @@ describe('canonical values (what verification compares with PostgreSQL)', () => 
     expect(canon('BLOB', Buffer.from([1]))).toBe('01');
   });
 });
+
+describe('trusted conversion (first pass of the load)', () => {
+  const json = makeConverter(mapDeclaredType('JSON'), { notNull: false });
+  const trustedReason = (value: SqliteValue): string | undefined => {
+    try {
+      json.convertTrusted(value);
+      return undefined;
+    } catch (error) {
+      return error instanceof BadValueError ? error.reason : String(error);
+    }
+  };
+
+  it('leaves plain JSON syntax to PostgreSQL', () => {
+    expect(json.defersChecks).toBe(true);
+    expect(json.convertTrusted('{"a": 1,')).toBe('{"a": 1,');
+    expect(json.convertTrusted('{"a":[1,2]}')).toBe('{"a":[1,2]}');
+  });
+
+  it('still judges what JSON.parse and jsonb disagree on, as the careful pass does', () => {
+    expect(trustedReason('"\\u0000"')).toMatch(/u0000/);
+    expect(trustedReason('"\\ud800"')).toMatch(/surrogate/);
+    expect(trustedReason('[1e5000]')).toMatch(/exponent/);
+  });
+
+  it('keeps every other check', () => {
+    const notNull = makeConverter(mapDeclaredType('JSON'), { notNull: true });
+    expect(() => notNull.convertTrusted(null)).toThrow(BadValueError);
+    expect(() => json.convertTrusted('a\u0000b')).toThrow(/NUL/);
+    expect(() => json.convertTrusted('bad \uFFFD')).toThrow(SuspectUtf8Error);
+    const int = makeConverter(mapDeclaredType('INTEGER'), { notNull: false });
+    expect(int.defersChecks).toBe(false);
+    expect(() => int.convertTrusted('1.5')).toThrow(BadValueError);
+  });
+});

@@ -288,7 +288,13 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           validateJson(s);
           return s;
         },
-        convertTrusted: jsonText,
+        // Only the plain syntax check is left to PostgreSQL: escapes and huge exponents, where
+        // JSON.parse and jsonb part ways, are judged here on both passes alike.
+        convertTrusted(v) {
+          const s = jsonText(v);
+          if (JSON_SLOW_PATH.test(s)) jsonbCanonical(s);
+          return s;
+        },
         canonical: binary ? jsonbCanonical : identity,
         pgCanonical: asText,
       };
