@@ -39,6 +39,20 @@ describe('verification: canonical text agrees with PostgreSQL', () => {
     expect(out[0]?.t).toBe(rowText(row));
   });
 
+  it('writes plain columns (numbers, hex) unquoted, NULL as NULL, the same on both sides', async () => {
+    const row = ['-42', null, 'fffca2fec4d76242', "it's"];
+    const plain = [true, true, true, false];
+    const { rows: out } = await client.query<{ t: string }>({
+      text: `SELECT ${pgRowTextSql(
+        row.map((_v, i) => `$${i + 1}::text`),
+        plain,
+      )} AS t`,
+      values: row,
+    });
+    expect(out[0]?.t).toBe("-42,NULL,fffca2fec4d76242,'it''s'");
+    expect(rowText(row, plain)).toBe(out[0]?.t);
+  });
+
   it('tells NULL from the text NULL and from an empty value', () => {
     expect(new Set([rowText([null]), rowText(['NULL']), rowText([''])]).size).toBe(3);
   });

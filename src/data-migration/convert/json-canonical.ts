@@ -167,12 +167,11 @@ class JsonParser {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+const NEEDS_JSON_ESCAPE = /[\u0000-\u001f"\\]/;
+
 function plainJsonString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
+  return !NEEDS_JSON_ESCAPE.test(s);
 }
 
 function isAscii(s: string): boolean {
@@ -206,7 +205,12 @@ function stringifyJsonb(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean' || typeof v === 'number') return String(v);
   if (typeof v === 'string') return escapeJson(v);
-  if (Array.isArray(v)) return v.length === 0 ? '[]' : '[' + v.map(stringifyJsonb).join(', ') + ']';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    let out = '[' + stringifyJsonb(v[0]);
+    for (let i = 1; i < v.length; i++) out += ', ' + stringifyJsonb(v[i]);
+    return out + ']';
+  }
   const obj = v as Record<string, unknown>;
   const names = Object.keys(obj);
   if (names.length === 0) return '{}';

@@ -27,7 +27,11 @@ export interface ColumnConverter {
   convertTrusted(value: SqliteValue): string | null;
   /** True when convertTrusted skips a check that convert makes. */
   defersChecks: boolean;
-  /** True when the text never holds a character COPY must escape (digits, dates, booleans…). */
+  /**
+   * True for kinds written with digits, signs, dates and fixed words only: their text never holds a
+   * character COPY must escape, and their canonical text is never empty and holds no quote,
+   * backslash or comma (verification writes it unquoted).
+   */
   plain: boolean;
   /** Canonical text of a converted value, equal to what `pgCanonical` computes in PostgreSQL. */
   canonical(converted: string): string;

@@ -7,14 +7,16 @@ const QUOTED_CHARS_ALL = /['\\]/g;
  * A row's canonical text: its canonical values as PostgreSQL's `quote_nullable` writes them, joined
  * by commas: `NULL` or a quoted literal with `'` and `\` doubled (and an `E` before it when it holds a
  * `\`). Unambiguous, independent of the server's locale, and one function call per value in SQL
- * (pgRowTextSql), far cheaper there than length prefixes built with operators.
+ * (pgRowTextSql), far cheaper there than length prefixes built with operators. Values of `plain`
+ * columns (numbers, dates, hex: never empty, never a quote, backslash or comma) go unquoted.
  */
-export function rowText(canonicals: (string | null)[]): string {
+export function rowText(canonicals: (string | null)[], plain: boolean[] = []): string {
   let text = '';
   for (let i = 0; i < canonicals.length; i++) {
     const c = canonicals[i];
     if (i > 0) text += ',';
     if (c === null || c === undefined) text += 'NULL';
+    else if (plain[i]) text += c;
     else if (!QUOTED_CHARS.test(c)) text += "'" + c + "'";
     else text += (c.includes('\\') ? "E'" : "'") + c.replace(QUOTED_CHARS_ALL, '$&$&') + "'";
   }
@@ -26,9 +28,9 @@ export function rowText(canonicals: (string | null)[]): string {
  * without an integer key compare by count and the sum of digests, which does not depend on row order;
  * PostgreSQL computes the same in SQL (pgRowDigestSql).
  */
-export function rowDigest(canonicals: (string | null)[]): bigint {
+export function rowDigest(canonicals: (string | null)[], plain: boolean[] = []): bigint {
   // One-shot hashing: a Hash object per row costs more than the digest itself.
-  return hash('md5', rowText(canonicals), 'buffer').readBigInt64BE(0);
+  return hash('md5', rowText(canonicals, plain), 'buffer').readBigInt64BE(0);
 }
 
 /**
@@ -66,15 +68,16 @@ export function combineOrdered(hexes: string[]): string {
   return hash('md5', hexes.join(' '), 'hex');
 }
 
-export function pgRowTextSql(canonicalExprs: string[]): string {
+export function pgRowTextSql(canonicalExprs: string[], plain: boolean[] = []): string {
   if (canonicalExprs.length === 0) return "''";
-  return `concat_ws(',', ${canonicalExprs.map((e) => `quote_nullable(${e})`).join(', ')})`;
+  const fields = canonicalExprs.map((e, i) => (plain[i] ? `coalesce(${e}, 'NULL')` : `quote_nullable(${e})`));
+  return `concat_ws(',', ${fields.join(', ')})`;
 }
 
-export function pgRowDigestSql(canonicalExprs: string[]): string {
-  return `('x' || substr(md5(${pgRowTextSql(canonicalExprs)}), 1, 16))::bit(64)::bigint`;
+export function pgRowDigestSql(canonicalExprs: string[], plain: boolean[] = []): string {
+  return `('x' || substr(md5(${pgRowTextSql(canonicalExprs, plain)}), 1, 16))::bit(64)::bigint`;
 }
 
-export function pgOrderedDigestSql(canonicalExprs: string[], key: string): string {
-  return `coalesce(md5(string_agg(${pgRowTextSql(canonicalExprs)}, E'\\n' ORDER BY ${key})), md5(''))`;
+export function pgOrderedDigestSql(canonicalExprs: string[], key: string, plain: boolean[] = []): string {
+  return `coalesce(md5(string_agg(${pgRowTextSql(canonicalExprs, plain)}, E'\\n' ORDER BY ${key})), md5(''))`;
 }

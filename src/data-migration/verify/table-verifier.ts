@@ -83,9 +83,10 @@ export async function targetDigest(
     params.push(chunk.hi.toString());
     where.push(`${quoteIdent(key.name)} <= $${params.length}`);
   }
+  const plain = table.columns.map((c) => c.converter.plain);
   const checksum = key
-    ? pgOrderedDigestSql(canon, quoteIdent(key.name))
-    : `coalesce(sum(${pgRowDigestSql(canon)}), 0)::text`;
+    ? pgOrderedDigestSql(canon, quoteIdent(key.name), plain)
+    : `coalesce(sum(${pgRowDigestSql(canon, plain)}), 0)::text`;
   const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
   const { rows } = await client.query<(string | null)[]>({
     text: `SELECT count(*)::text, ${checksum}${rangeSql} FROM ${quoteIdent(table.name)}${filter}`,
@@ -120,6 +121,7 @@ export class SourceDigestBuilder {
   private sum = 0n;
   private readonly ordered: OrderedDigest | undefined;
   private readonly converters: ColumnConverter[];
+  private readonly plain: boolean[];
   /** Reused for every row: the canonical values of the row being added. */
   private readonly canonical: (string | null)[];
   private readonly rangeIndex: number[];
@@ -135,6 +137,7 @@ export class SourceDigestBuilder {
     this.mins = ranges.map(() => null);
     this.maxs = ranges.map(() => null);
     this.converters = table.columns.map((c) => c.converter);
+    this.plain = this.converters.map((c) => c.plain);
     this.canonical = new Array<string | null>(this.converters.length).fill(null);
     this.ordered = orderKey(table) ? new OrderedDigest() : undefined;
   }
@@ -147,7 +150,7 @@ export class SourceDigestBuilder {
       const v = converted[i];
       canonical[i] = v === null || v === undefined ? null : (converters[i]?.canonical(v) ?? v);
     }
-    const text = rowText(canonical);
+    const text = rowText(canonical, this.plain);
     if (this.ordered) this.ordered.add(text);
     else this.sum += hash('md5', text, 'buffer').readBigInt64BE(0);
     this.rows++;
