@@ -67,6 +67,7 @@ describe('verification: canonical text agrees with PostgreSQL', () => {
       '2024-02-29 12:00:00.500000',
       '0001-01-01 00:00:00.000000',
       '1600-03-01 00:00:00.000001',
+      '1700-06-15 08:30:00.000007',
       '9999-12-31 23:59:59.999999',
     ];
     for (const text of instants) {

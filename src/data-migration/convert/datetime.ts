@@ -218,16 +218,21 @@ const TWO_32 = 4294967296;
  * returns): the canonical form verification compares, cheap on both sides.
  */
 export function instantSendHex(text: string): string {
-  const micros = textMicros(text);
-  if (typeof micros === 'bigint') {
-    return BigInt.asUintN(64, micros - BigInt(PG_EPOCH_MICROS))
-      .toString(16)
-      .padStart(16, '0');
-  }
-  const v = micros - PG_EPOCH_MICROS;
+  const v = instantSendMicros(text);
+  if (typeof v === 'bigint') return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
   const hi = Math.floor(v / TWO_32);
   const lo = v - hi * TWO_32;
   return (hi >>> 0).toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+/** The microseconds since 2000-01-01 PostgreSQL stores for a converted date/time text. */
+export function instantSendMicros(text: string): number | bigint {
+  const micros = textMicros(text);
+  if (typeof micros === 'number') {
+    const v = micros - PG_EPOCH_MICROS;
+    if (Number.isSafeInteger(v)) return v;
+  }
+  return BigInt(micros) - BigInt(PG_EPOCH_MICROS);
 }
 
 /**
