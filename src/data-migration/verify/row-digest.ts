@@ -40,25 +40,29 @@ export function rowDigest(canonicals: (string | null)[], plain: boolean[] = []):
  */
 export class OrderedDigest {
   private readonly md5: Hash = createHash('md5');
-  private pending = '';
-  private first = true;
+  private parts: string[] = [];
+  private chars = 0;
+  private started = false;
 
   add(text: string): void {
-    // Hashing in batches: one update() per row costs more than the md5 of the row itself.
-    if (this.first) {
-      this.first = false;
-      this.pending = text;
-    } else this.pending += '\n' + text;
-    if (this.pending.length >= 1 << 16) {
-      this.md5.update(this.pending);
-      this.pending = '';
-    }
+    // Hashing in batches joined natively: one update() per row costs more than the md5 of the row,
+    // and a long concatenated string keeps every row alive through the garbage collector's copies.
+    this.parts.push(text);
+    this.chars += text.length + 1;
+    if (this.chars >= 1 << 16) this.flush();
   }
 
   hex(): string {
-    if (this.pending.length > 0) this.md5.update(this.pending);
-    this.pending = '';
+    this.flush();
     return this.md5.digest('hex');
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.md5.update((this.started ? '\n' : '') + this.parts.join('\n'));
+    this.started = true;
+    this.parts = [];
+    this.chars = 0;
   }
 }
 
