@@ -31,9 +31,13 @@ export class PoolWarmUp implements OnApplicationBootstrap, BeforeApplicationShut
   }
 }
 
-/** Holds `count` connections at once (idle ones count), so the pool has at least that many afterwards. */
+/**
+ * Asks for `count` connections at once, so the pool opens that many (idle ones count), and gives each
+ * back as soon as it is ready: a request queued behind the warm-up gets the first one.
+ */
 async function warmUp(pool: Pool, count: number): Promise<void> {
   if (count <= 0) return;
-  const clients = await Promise.allSettled(Array.from({ length: count }, () => pool.connect()));
-  for (const c of clients) if (c.status === 'fulfilled') c.value.release();
+  await Promise.allSettled(
+    Array.from({ length: count }, () => pool.connect().then((client) => client.release())),
+  );
 }
