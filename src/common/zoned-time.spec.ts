@@ -35,6 +35,27 @@ describe('formatInstant', () => {
     expect(formatInstant(new Date('2026-11-01T06:30:00Z'), CHICAGO)).toBe('2026-11-01T01:30:00.000-05:00');
     expect(formatInstant(new Date('2026-11-01T07:30:00Z'), CHICAGO)).toBe('2026-11-01T01:30:00.000-06:00');
   });
+  it('writes the wall clock as toISOString of the instant shifted by the offset', () => {
+    const wrong: string[] = [];
+    for (const zone of [CHICAGO, 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC']) {
+      for (let t = Date.UTC(1900, 0, 1); t < Date.UTC(9999, 0, 1); t += 401 * 86_400_000 + 3_599_999) {
+        const instant = new Date(t);
+        const offset = offsetMinutes(instant, zone);
+        const wall = new Date(t + offset * 60000).toISOString().slice(0, 23);
+        const text = formatInstant(instant, zone);
+        if (!text.startsWith(wall) || parseInstant(text)?.getTime() !== t) wrong.push(`${zone} ${text}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+  it('writes instants outside years 1900 to 9998 in UTC', () => {
+    expect(formatInstant(new Date('1899-12-31T23:59:59.999Z'), CHICAGO)).toBe('1899-12-31T23:59:59.999Z');
+    expect(formatInstant(new Date('1900-01-01T00:00:00.000Z'), CHICAGO)).toBe(
+      '1899-12-31T18:00:00.000-06:00',
+    );
+    expect(formatInstant(new Date('9999-01-01T00:00:00.000Z'), CHICAGO)).toBe('9999-01-01T00:00:00.000Z');
+    expect(() => formatInstant(new Date(NaN), CHICAGO)).toThrow(RangeError);
+  });
   it('round-trips through parseInstant', () => {
     const instant = new Date('2026-03-08T08:15:00.250Z');
     expect(parseInstant(formatInstant(instant, CHICAGO))?.toISOString()).toBe(instant.toISOString());

@@ -2,6 +2,7 @@
  * Time-zone arithmetic on instants and local calendar days, built on Intl so DST rules come from the
  * runtime's IANA database. Pure functions: no clock, no I/O.
  */
+import { formatWallClock } from './civil-time';
 
 /** A local calendar day, `YYYY-MM-DD`. */
 export type LocalDate = string;
@@ -93,15 +94,19 @@ function formatOffset(minutes: number): string {
   return text;
 }
 
+// Years 1900 to 9998, as UTC instants: the range written with the zone's offset.
+const ZONED_FROM = Date.UTC(1900, 0, 1);
+const ZONED_UNTIL = Date.UTC(9999, 0, 1);
+
 /** ISO 8601 with the zone's offset, e.g. `2026-11-25T08:00:00.000-06:00`. */
 export function formatInstant(instant: Date, timeZone: string): string {
   // Before standard time zones (local mean time offsets have seconds) or past year 9999, UTC is the honest form.
-  const year = instant.getUTCFullYear();
-  if (year < 1900 || year > 9998) return instant.toISOString();
+  const t = instant.getTime();
+  if (!(t >= ZONED_FROM && t < ZONED_UNTIL)) return instant.toISOString();
   const offset = offsetMinutes(instant, timeZone);
-  // The wall clock is the instant shifted by the offset; toISOString writes it, minus its "Z".
-  const local = new Date(instant.getTime() + offset * 60000);
-  return local.toISOString().slice(0, 23) + formatOffset(offset);
+  // Written by hand rather than by toISOString on a shifted Date: this runs for every instant of every
+  // response and was a tenth of the CPU of a page of entries.
+  return formatWallClock(t + offset * 60000) + formatOffset(offset);
 }
 
 /** The local calendar day of `instant` in `timeZone`. */

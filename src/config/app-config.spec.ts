@@ -25,7 +25,13 @@ describe('loadConfig', () => {
     expect(config.displayTimeZone).toBe('America/Chicago');
     expect(config.schedulerEnabled).toBe(true);
     expect(config.usesLocalDatabase).toBe(true);
-    expect(config.database).toMatchObject({ kind: 'postgres', port: 5433, ssl: 'disable', poolMax: 20 });
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      port: 5433,
+      ssl: 'disable',
+      poolMax: 20,
+      poolMin: 20,
+    });
     expect(LOCAL_DATABASE_URL).toContain('127.0.0.1:5433');
   });
 
@@ -39,6 +45,21 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.schedulerEnabled).toBe(false);
     expect(config.database.kind === 'postgres' && config.database.poolMax).toBe(7);
+  });
+
+  it('keeps DB_POOL_MIN within DB_POOL_MAX and follows DB_POOL_MAX by default', () => {
+    const url = 'postgres://u@h/d';
+    const pool = (env: Record<string, string>) => {
+      const db = loadConfig({ DATABASE_URL: url, ...env }).database;
+      return db.kind === 'postgres' ? [db.poolMin, db.poolMax] : [];
+    };
+    expect(pool({ DB_POOL_MAX: '7' })).toEqual([7, 7]);
+    expect(pool({ DB_POOL_MIN: '0' })).toEqual([0, 20]);
+    expect(pool({ DB_POOL_MIN: '5', DB_POOL_MAX: '8' })).toEqual([5, 8]);
+    expect(Object.keys(problemsOf({ DATABASE_URL: url, DB_POOL_MIN: '9', DB_POOL_MAX: '8' }))).toEqual([
+      'DB_POOL_MIN',
+    ]);
+    expect(Object.keys(problemsOf({ DATABASE_URL: url, DB_POOL_MIN: '-1' }))).toEqual(['DB_POOL_MIN']);
   });
 
   it('lists every bad variable at once', () => {

@@ -15,6 +15,8 @@ export interface PostgresSettings extends PostgresUrl {
   ssl: SslMode;
   sslCa?: string;
   poolMax: number;
+  /** Connections opened at start-up and kept open when idle. */
+  poolMin: number;
 }
 
 export type DatabaseSettings = PostgresSettings | SqliteUrl;
@@ -126,7 +128,10 @@ function postgresSettings(
       );
     }
   }
-  return { ...url, ssl, sslCa, poolMax: env.DB_POOL_MAX };
+  // A fixed-size pool unless told otherwise: a burst never waits for connections to be set up.
+  const poolMin = env.DB_POOL_MIN ?? env.DB_POOL_MAX;
+  if (poolMin > env.DB_POOL_MAX) add('DB_POOL_MIN', `must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
+  return { ...url, ssl, sslCa, poolMax: env.DB_POOL_MAX, poolMin };
 }
 
 function sslModeFromUrl(mode: string): SslMode | null {

@@ -49,6 +49,13 @@ export class EnvironmentVariables {
   DB_POOL_MAX = 20;
 
   @IsOptional()
+  @Transform(toInt)
+  @Max(1000)
+  @Min(0)
+  @IsInt()
+  DB_POOL_MIN?: number;
+
+  @IsOptional()
   @IsIn(SSL_MODES)
   DB_SSL?: (typeof SSL_MODES)[number];
 

@@ -9,7 +9,7 @@ import { ConflictError, InvalidFieldError, NotFoundError } from '../common/domai
 import { type CreateEntryDto, DEFAULT_PAGE_SIZE, type ListEntriesQuery } from './dto/entry.dto';
 import { Entry, Source } from './entities';
 import { decodeEntryCursor, encodeEntryCursor } from './entry-cursor';
-import { ENTRY_ROW_COLUMNS, entryFromRow, type EntryRow } from './entry-row';
+import { ENTRY_ROW_COLUMNS, entryFromRow, entryFromValues, type EntryRow } from './entry-row';
 
 export interface EntryPageResult {
   items: Entry[];
@@ -123,9 +123,13 @@ export class EntriesService {
    */
   async list(query: ListEntriesQuery): Promise<EntryPageResult> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = (await fastQuery<EntryRow>(this.dataSource, this.pageStatement(query, limit))).map(
-      entryFromRow,
-    );
+    const statement = this.pageStatement(query, limit);
+    const rows =
+      this.dataSource.options.type === 'postgres'
+        ? ((await fastQuery<{ page: unknown[][] }>(this.dataSource, statement))[0]?.page ?? []).map(
+            entryFromValues,
+          )
+        : (await fastQuery<EntryRow>(this.dataSource, statement)).map(entryFromRow);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     const nextCursor =
@@ -166,10 +170,27 @@ export class EntriesService {
       where.push(`(published_at, id) > (${instant(cursor.publishedAt)}, ${param(cursor.id, 'bigint')})`);
       shape.push('c');
     }
-    const text =
+    const select =
       `SELECT ${ENTRY_ROW_COLUMNS.join(', ')} FROM entries` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY published_at, id LIMIT ${param(limit + 1, 'integer')}`;
+    const text = isPostgres ? pagePostgresJson(select) : select;
     return { name: `entries_page_${shape.join('') || 'all'}`, text, values };
   }
+}
+
+/**
+ * On PostgreSQL the page comes back as one JSON value (an array of rows, each an array in
+ * ENTRY_ROW_COLUMNS order, instants as epoch milliseconds): the server builds it, and Node decodes one
+ * column of one row with JSON.parse instead of 9 columns of 51 rows through pg's per-field parsers,
+ * which cost more than the rest of the request. floor() truncates sub-millisecond digits as pg's
+ * timestamptz parser does.
+ */
+function pagePostgresJson(select: string): string {
+  const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)`;
+  const row = ENTRY_ROW_COLUMNS.map((c) => (c === 'published_at' || c === 'created_at' ? epochMs(c) : c));
+  return (
+    `SELECT coalesce(json_agg(json_build_array(${row.join(', ')}) ORDER BY published_at, id), '[]') AS page ` +
+    `FROM (${select}) AS p`
+  );
 }

@@ -43,3 +43,18 @@ export function entryFromRow(row: EntryRow): Entry {
   entry.createdAt = readInstant(row.created_at) ?? new Date(NaN);
   return entry;
 }
+
+/** The same from values in ENTRY_ROW_COLUMNS order, as PostgreSQL's JSON page holds them (instants as epoch ms). */
+export function entryFromValues(values: unknown[]): Entry {
+  const entry = new Entry();
+  entry.id = Number(values[0]);
+  entry.sourceId = Number(values[1]);
+  entry.title = values[2] as string;
+  entry.body = values[3] as string;
+  entry.url = values[4] as string | null;
+  entry.publishedAt = readInstant(values[5]) ?? new Date(NaN);
+  entry.score = Number(values[6]);
+  entry.tags = typeof values[7] === 'string' ? (JSON.parse(values[7]) as string[]) : (values[7] as string[]);
+  entry.createdAt = readInstant(values[8]) ?? new Date(NaN);
+  return entry;
+}

@@ -61,9 +61,11 @@ export function buildDataSourceOptions(db: DatabaseSettings): DataSourceOptions 
     synchronize: false,
     migrations: postgresMigrations,
     migrationsTableName: 'schema_migrations',
-    // `extra` is applied last by TypeORM: it sets the session parameters and pins the pool bounds.
+    // `extra` is applied last by TypeORM: it sets the session parameters and pins the pool bounds
+    // (idle connections beyond `min` close after idleTimeoutMillis).
     extra: {
       max: db.poolMax,
+      min: db.poolMin,
       options: pg.options,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30000,

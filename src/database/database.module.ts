@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
+import { PoolWarmUp } from './pool-warm-up';
 import { SchemaMigrationService } from './schema-migration.service';
 
 @Module({
@@ -16,7 +17,7 @@ import { SchemaMigrationService } from './schema-migration.service';
       }),
     }),
   ],
-  providers: [SchemaMigrationService],
+  providers: [SchemaMigrationService, PoolWarmUp],
   exports: [SchemaMigrationService],
 })
 export class DatabaseModule {}

@@ -6,6 +6,9 @@ interface Row {
   title: string;
 }
 
+/** A PostgreSQL timestamptz literal as SQLite stores instants: UTC text, at most milliseconds. */
+const sqliteText = (pg: string): string => pg.replace(/\+00$/, '').replace(/(\.\d{3})\d+$/, '$1');
+
 describe.each(DIALECTS)('content API on %s', (dialect) => {
   let store: TestStore;
   let t: TestApp;
@@ -260,6 +263,40 @@ describe.each(DIALECTS)('content API on %s', (dialect) => {
       ]);
       expect(onlyOne.body.nextCursor).toBeNull();
       expect(onlyOne.body.items[0].publishedAt).toBe('2026-10-01T07:00:00.000-05:00');
+    });
+
+    it('lists entries exactly as single reads return them, instants stored by other writers included', async () => {
+      const source = (await http().post('/sources').send({ name: 'Raw', url: 'https://raw.example' })).body
+        .id as number;
+      // Written with SQL, not the API: sub-millisecond digits, an instant before 1970, odd text.
+      const rows: [string, string, string][] = [
+        ['quote \' " \\ \u2028 tab\t', '1965-03-01 00:00:00.000500+00', '1965-03-01 00:00:00.999999+00'],
+        ['µs', '2026-10-01 12:00:00.123999+00', '2026-10-01 12:00:00.5+00'],
+        ['old', '1899-12-31 23:59:59.9+00', '9999-06-01 00:00:00+00'],
+      ];
+      for (const [title, publishedAt, createdAt] of rows) {
+        await t.dataSource.query(
+          dialect === 'postgres'
+            ? `INSERT INTO entries (source_id, title, body, url, published_at, score, tags, created_at)
+               VALUES ($1, $2, 'b', NULL, $3::timestamptz, -1.25, '["x"]'::jsonb, $4::timestamptz)`
+            : `INSERT INTO entries (source_id, title, body, url, published_at, score, tags, created_at)
+               VALUES (?, ?, 'b', NULL, ?, -1.25, '["x"]', ?)`,
+          dialect === 'postgres'
+            ? [source, title, publishedAt, createdAt]
+            : [source, title, sqliteText(publishedAt), sqliteText(createdAt)],
+        );
+      }
+      const page = await http().get('/entries').query({ sourceId: source }).expect(200);
+      expect((page.body.items as Row[]).map((e) => e.title)).toEqual([
+        'old',
+        'quote \' " \\ \u2028 tab\t',
+        'µs',
+      ]);
+      for (const item of page.body.items as Row[]) {
+        expect((await http().get(`/entries/${item.id}`).expect(200)).body).toEqual(item);
+      }
+      expect(page.body.items[1].publishedAt).toBe('1965-02-28T18:00:00.000-06:00');
+      expect(page.body.items[2].publishedAt).toBe('2026-10-01T07:00:00.123-05:00');
     });
 
     it('refuses hostile query parameters with 400', async () => {

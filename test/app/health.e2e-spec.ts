@@ -38,6 +38,16 @@ describe.each(DIALECTS)('GET /health details on %s', (dialect) => {
     expect(dataMigration).toEqual({ status: 'up', lastRun: null });
   });
 
+  it('has the pool warmed up to DB_POOL_MIN (default DB_POOL_MAX) soon after start-up', async () => {
+    if (dialect !== 'postgres') return;
+    let total = 0;
+    for (let waited = 0; waited < 5000 && total < 20; waited += 50) {
+      total = (await http().get('/health').expect(200)).body.details.database.pool.total as number;
+      if (total < 20) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(total).toBe(20);
+  });
+
   it('shows the last digest run', async () => {
     await http()
       .post('/jobs/daily-digest/run')
