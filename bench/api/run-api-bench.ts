@@ -129,9 +129,19 @@ async function benchDialect(dialect: string, databaseUrl: string, entries: numbe
       results.push(summarise(dialect, 'POST /entries (one entry)', connections, write));
     }
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServer(server.child);
   }
   return { readyMs: server.readyMs, results };
+}
+
+/** Stops the server and waits for it, so its database is never stopped under it. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 function summarise(dialect: string, scenario: string, connections: number, r: autocannon.Result): LoadResult {
