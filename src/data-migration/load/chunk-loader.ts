@@ -68,7 +68,7 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
 /** A value PostgreSQL's input function refused (SQLSTATE class 22), or one the digest could not read. */
 function refusedValue(error: unknown): boolean {
   if (error instanceof BadValueError) return true;
-  const code = (error as { code?: unknown }).code;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('22');
 }
 
