@@ -1,3 +1,4 @@
+import { DAY_MS, daysFromCivil } from '../../common/civil-time';
 import { BadValueError } from './sqlite-value';
 
 /** An instant (or a naive wall-clock time read as UTC) with microsecond precision. */
@@ -200,7 +201,6 @@ export function formatInstant(i: Instant): string {
   return `${lastDayText} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(t % 1000, 3)}${pad(i.us, 3)}`;
 }
 
-const DAY_MS = 86400000;
 let lastDay = Number.NaN;
 let lastDayText = '';
 
@@ -261,16 +261,6 @@ function textMicros(text: string): number | bigint {
 
 let lastMicrosText = '';
 let lastMicros: number | bigint = 0;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 /** A date value: `YYYY-MM-DD` text, or a date/time that falls exactly on midnight. */
 export function toDateText(value: bigint | number | string): string {
