@@ -95,23 +95,18 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
   const { notNull } = options;
   const trusted = (v: Exclude<SqliteValue, null>): string =>
     inner.convertTrusted ? inner.convertTrusted(v) : inner.convert(v);
+  /** The checks every value passes before conversion: false for an allowed NULL. */
+  const admit = (value: SqliteValue, utf8Checked: boolean): value is Exclude<SqliteValue, null> => {
+    if (value === null) {
+      if (notNull) throw new BadValueError(`NULL in a NOT NULL ${type.sql} column`);
+      return false;
+    }
+    if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, utf8Checked);
+    return true;
+  };
   return {
-    convert(value, utf8Checked = false) {
-      if (value === null) {
-        if (notNull) throw new BadValueError(`NULL in a NOT NULL ${type.sql} column`);
-        return null;
-      }
-      if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, utf8Checked);
-      return inner.convert(value);
-    },
-    convertTrusted(value) {
-      if (value === null) {
-        if (notNull) throw new BadValueError(`NULL in a NOT NULL ${type.sql} column`);
-        return null;
-      }
-      if (typeof value === 'string' && type.kind !== 'bytea') checkText(value, false);
-      return trusted(value);
-    },
+    convert: (value, utf8Checked = false) => (admit(value, utf8Checked) ? inner.convert(value) : null),
+    convertTrusted: (value) => (admit(value, false) ? trusted(value) : null),
     plain: PLAIN_KINDS.has(type.kind),
     defersChecks: 'convertTrusted' in inner,
     canonical: (converted) => inner.canonical(converted),
