@@ -24,13 +24,13 @@ export function rowText(canonicals: (string | null)[], plain: boolean[] = []): s
 }
 
 /**
- * A row's digest: md5 over its canonical text, first 8 bytes read as a signed 64-bit integer. Tables
- * without an integer key compare by count and the sum of digests, which does not depend on row order;
- * PostgreSQL computes the same in SQL (pgRowDigestSql).
+ * A row's digest: md5 over its canonical text (rowText), first 8 bytes read as a signed 64-bit
+ * integer. Tables without an integer key compare by count and the sum of digests, which does not
+ * depend on row order; PostgreSQL computes the same in SQL (pgRowDigestSql).
  */
-export function rowDigest(canonicals: (string | null)[], plain: boolean[] = []): bigint {
+export function rowDigest(text: string): bigint {
   // One-shot hashing: a Hash object per row costs more than the digest itself.
-  return hash('md5', rowText(canonicals, plain), 'buffer').readBigInt64BE(0);
+  return hash('md5', text, 'buffer').readBigInt64BE(0);
 }
 
 /**

@@ -4,9 +4,15 @@ import type { PlannedColumn, PlannedTable } from '../plan/migration-plan';
 import { quoteIdent } from '../schema/sql-tokens';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import { convertRow } from '../load/row-conversion';
-import { hash } from 'node:crypto';
 import type { ColumnConverter } from '../convert/value-converter';
-import { combineOrdered, OrderedDigest, pgOrderedDigestSql, pgRowDigestSql, rowText } from './row-digest';
+import {
+  combineOrdered,
+  OrderedDigest,
+  pgOrderedDigestSql,
+  pgRowDigestSql,
+  rowDigest,
+  rowText,
+} from './row-digest';
 
 export interface RangeCheck {
   column: string;
@@ -152,7 +158,7 @@ export class SourceDigestBuilder {
     }
     const text = rowText(canonical, this.plain);
     if (this.ordered) this.ordered.add(text);
-    else this.sum += hash('md5', text, 'buffer').readBigInt64BE(0);
+    else this.sum += rowDigest(text);
     this.rows++;
     const rangeIndex = this.rangeIndex;
     for (let k = 0; k < rangeIndex.length; k++) {
