@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { threadResult } from './thread-result';
 
 // Hashing a large file is CPU work: on its own thread it overlaps the checks that run meanwhile.
 const HASH_FILE = `
@@ -14,20 +15,12 @@ try {
   } finally {
     fs.closeSync(fd);
   }
-  parentPort.postMessage({ hex: hash.digest('hex') });
+  parentPort.postMessage({ result: hash.digest('hex') });
 } catch (error) {
   parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
 }
 `;
 
 export function sha256File(path: string): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const worker = new Worker(HASH_FILE, { eval: true, workerData: path });
-    worker.once('message', (m: { hex?: string; error?: string }) => {
-      if (m.hex !== undefined) resolve(m.hex);
-      else reject(new Error(m.error ?? 'cannot hash the source file'));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`file hashing thread exited (code ${code})`)));
-  });
+  return threadResult<string>(new Worker(HASH_FILE, { eval: true, workerData: path }), 'file hashing');
 }

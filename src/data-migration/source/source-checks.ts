@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { OrphanIndex } from '../load/row-conversion';
 import { findOrphans } from './foreign-key-orphans';
 import { openSource } from './source-reader';
+import { threadResult } from './thread-result';
 import type { SourceSchema } from './sqlite-schema';
 
 export type SourceCheckRequest =
@@ -41,15 +42,7 @@ export function startSourceCheck<R extends SourceCheckRequest>(request: R): Prom
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
-  return new Promise<Result<R>>((resolve, reject) => {
-    const worker = new Worker(script, { workerData: request });
-    worker.once('message', (m: { result?: Result<R>; error?: string }) => {
-      if (m.error === undefined) resolve(m.result as Result<R>);
-      else reject(new Error(m.error));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`source check thread exited (code ${code})`)));
-  });
+  return threadResult<Result<R>>(new Worker(script, { workerData: request }), 'source check');
 }
 
 /** The orphans of the tables being migrated, and how many rows they are. */
