@@ -128,24 +128,21 @@ describe('daily slots', () => {
     );
   });
   it('finds the next 08:00 slot across both DST changes', () => {
-    const slots: string[] = [];
-    let now = new Date('2026-03-06T15:00:00Z');
-    for (let i = 0; i < 3; i++) {
-      now = nextSlotAfter(now, 8, CHICAGO);
-      slots.push(now.toISOString());
-    }
-    expect(slots).toEqual([
+    const threeSlotsAfter = (start: string): string[] => {
+      const slots: string[] = [];
+      let now = new Date(start);
+      for (let i = 0; i < 3; i++) {
+        now = nextSlotAfter(now, 8, CHICAGO);
+        slots.push(now.toISOString());
+      }
+      return slots;
+    };
+    expect(threeSlotsAfter('2026-03-06T15:00:00Z')).toEqual([
       '2026-03-07T14:00:00.000Z',
       '2026-03-08T13:00:00.000Z',
       '2026-03-09T13:00:00.000Z',
     ]);
-    now = new Date('2026-10-31T00:00:00Z');
-    const fall: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      now = nextSlotAfter(now, 8, CHICAGO);
-      fall.push(now.toISOString());
-    }
-    expect(fall).toEqual([
+    expect(threeSlotsAfter('2026-10-31T00:00:00Z')).toEqual([
       '2026-10-31T13:00:00.000Z',
       '2026-11-01T14:00:00.000Z',
       '2026-11-02T14:00:00.000Z',
