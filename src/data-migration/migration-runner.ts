@@ -41,6 +41,7 @@ import {
   STATE_SCHEMA,
 } from './target/run-state';
 import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
+import { READBACK_SESSION } from './verify/copy-digest';
 import { verifySchema } from './verify/schema-verifier';
 import {
   compareDigests,
@@ -48,6 +49,7 @@ import {
   orderKey,
   sourceDigest,
   targetDigest,
+  targetRanges,
   type TableDigest,
   type TableVerification,
 } from './verify/table-verifier';
@@ -856,8 +858,9 @@ export class MigrationRunner {
     });
     tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
     const started = new Map<string, number>();
-    // The target half: one aggregate per table, or per chunk for ordered digests, run meanwhile on its
-    // own connection (on one per job when the load already computed the source half).
+    // The target half: the stored rows read back as COPY text, per table or per chunk for ordered
+    // digests, run meanwhile on its own connection (on one per job when the load already computed the
+    // source half), then each table's ranges.
     const targetTasks = plan.tables.flatMap((t) =>
       orderKey(t)
         ? (chunksOf.get(t.name) ?? []).map((chunk): { t: PlannedTable; chunk: Chunk | undefined } => ({
@@ -872,6 +875,7 @@ export class MigrationRunner {
       c.on('error', () => undefined);
       await c.connect();
       try {
+        await c.query(READBACK_SESSION);
         for (let task = targetTasks.shift(); task; task = targetTasks.shift()) {
           const digest = await targetDigest(c, task.t, task.chunk);
           targetParts.set(task.t.name, [...(targetParts.get(task.t.name) ?? []), digest]);
@@ -881,9 +885,16 @@ export class MigrationRunner {
       }
     };
     const targetJobs = tasks.length === 0 ? Math.max(1, Math.min(this.o.jobs, targetTasks.length)) : 1;
-    const targetSide = Promise.all(Array.from({ length: targetJobs }, () => targetJob())).then(
-      () => new Map(plan.tables.map((t) => [t.name, mergeDigests(targetParts.get(t.name) ?? [])])),
-    );
+    const targetSide = Promise.all(Array.from({ length: targetJobs }, () => targetJob())).then(async () => {
+      const merged = new Map<string, TableDigest>();
+      for (const t of plan.tables) {
+        merged.set(t.name, {
+          ...mergeDigests(targetParts.get(t.name) ?? []),
+          ...(await targetRanges(client, t)),
+        });
+      }
+      return merged;
+    });
     targetSide.catch(() => undefined);
     const worker = async (): Promise<void> => {
       const script = this.o.threads === false ? undefined : workerScript();

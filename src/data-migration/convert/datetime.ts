@@ -198,7 +198,13 @@ export function formatInstant(i: Instant): string {
   const h = Math.floor(t / 3600000);
   const mi = Math.floor(t / 60000) % 60;
   const s = Math.floor(t / 1000) % 60;
-  return `${lastDayText} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(t % 1000, 3)}${pad(i.us, 3)}`;
+  return `${lastDayText} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${fraction((t % 1000) * 1000 + i.us)}`;
+}
+
+/** Microseconds of a second as PostgreSQL prints them: `.` and up to six digits, trailing zeros dropped. */
+function fraction(micros: number): string {
+  if (micros === 0) return '';
+  return ('.' + pad(micros, 6)).replace(/0+$/, '');
 }
 
 let lastDay = Number.NaN;
@@ -209,58 +215,30 @@ export function instantMicros(text: string): string {
   return String(textMicros(text));
 }
 
-// PostgreSQL stores a timestamp as microseconds since 2000-01-01 00:00 UTC.
-const PG_EPOCH_MICROS = 946_684_800_000_000;
-const TWO_32 = 4294967296;
-
 /**
- * The 16 hex digits of the int64 PostgreSQL stores for this instant (what `timestamptz_send`
- * returns): the canonical form verification compares, cheap on both sides.
- */
-export function instantSendHex(text: string): string {
-  const v = instantSendMicros(text);
-  if (typeof v === 'bigint') return BigInt.asUintN(64, v).toString(16).padStart(16, '0');
-  const hi = Math.floor(v / TWO_32);
-  const lo = v - hi * TWO_32;
-  return (hi >>> 0).toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-}
-
-/** The microseconds since 2000-01-01 PostgreSQL stores for a converted date/time text. */
-export function instantSendMicros(text: string): number | bigint {
-  const micros = textMicros(text);
-  if (typeof micros === 'number') {
-    const v = micros - PG_EPOCH_MICROS;
-    if (Number.isSafeInteger(v)) return v;
-  }
-  return BigInt(micros) - BigInt(PG_EPOCH_MICROS);
-}
-
-/**
- * Microseconds since the Unix epoch of a converted `YYYY-MM-DD HH:MM:SS.ffffff` text, read digit by
+ * Microseconds since the Unix epoch of a converted `YYYY-MM-DD HH:MM:SS[.ffffff]` text, read digit by
  * digit; a number while exact in a double (years 1685–2255), else a bigint.
  */
 function textMicros(text: string): number | bigint {
-  // Verification asks for the canonical form and the range key of the same value one after the other.
-  if (text === lastMicrosText) return lastMicros;
   const y = digits(text, 0, 4);
   const mo = digits(text, 5, 2);
   const d = digits(text, 8, 2);
   const h = digits(text, 11, 2);
   const mi = digits(text, 14, 2);
   const s = digits(text, 17, 2);
-  const f = digits(text, 20, 6);
+  let f = 0;
+  if (text.charCodeAt(19) === 0x2e) {
+    let end = 20;
+    while (digit(text, end) >= 0) end++;
+    f = digits(text.slice(20, end).padEnd(6, '0'), 0, 6);
+  }
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || f < 0) {
     throw new Error(`not a converted date/time: ${JSON.stringify(text)}`);
   }
   const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   const micros = seconds * 1_000_000 + f;
-  lastMicrosText = text;
-  lastMicros = Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(f);
-  return lastMicros;
+  return Number.isSafeInteger(micros) ? micros : BigInt(seconds) * 1_000_000n + BigInt(f);
 }
-
-let lastMicrosText = '';
-let lastMicros: number | bigint = 0;
 
 /** A date value: `YYYY-MM-DD` text, or a date/time that falls exactly on midnight. */
 export function toDateText(value: bigint | number | string): string {
@@ -290,14 +268,7 @@ export function toTimeText(value: bigint | number | string): string {
   if (frac && frac.length > 6 && /[1-9]/.test(frac.slice(6))) {
     throw new BadValueError('fraction of a second finer than microseconds would be lost');
   }
-  return `${h}:${mi}:${s ?? '00'}.${(frac ?? '').slice(0, 6).padEnd(6, '0')}`;
-}
-
-/** Microseconds since midnight for a `HH:MM:SS.ffffff` text. */
-export function timeMicros(text: string): string {
-  const [h, mi, rest] = text.split(':');
-  const [s, frac] = (rest ?? '0').split('.');
-  return String((Number(h) * 3600 + Number(mi) * 60 + Number(s)) * 1e6 + Number((frac ?? '').padEnd(6, '0')));
+  return `${h}:${mi}:${s ?? '00'}${fraction(Number((frac ?? '').slice(0, 6).padEnd(6, '0')))}`;
 }
 
 /** Days since 1970-01-01 for a `YYYY-MM-DD` text. */
@@ -363,5 +334,5 @@ export function fastTimestampText(
   naive: boolean,
 ): string | undefined {
   if ((zone && !naive) || plainDateTimeFields(value) === undefined) return undefined;
-  return `${value.slice(0, 10)} ${value.slice(11)}.000000${naive ? '' : '+00'}`;
+  return `${value.slice(0, 10)} ${value.slice(11)}${naive ? '' : '+00'}`;
 }

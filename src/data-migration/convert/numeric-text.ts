@@ -49,3 +49,15 @@ export function numericText(text: string, keepScale: boolean): string {
 export function numberToDecimalText(n: number): string {
   return numericText(Object.is(n, -0) ? '0' : String(n), false);
 }
+
+/**
+ * Plain decimal text (trailing fraction zeros trimmed, as numericText writes it) with exactly `scale`
+ * fraction digits, as numeric(p, scale) prints it.
+ */
+export function padScale(text: string, scale: number): string {
+  const dot = text.indexOf('.');
+  const have = dot < 0 ? 0 : text.length - dot - 1;
+  if (have === scale) return text;
+  if (have > scale) return text.slice(0, dot + 1 + scale).replace(/\.$/, '');
+  return (dot < 0 ? text + '.' : text) + '0'.repeat(scale - have);
+}

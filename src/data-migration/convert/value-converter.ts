@@ -4,21 +4,24 @@ import {
   fastTimestampText,
   formatInstant,
   instantMicros,
-  instantSendHex,
-  timeMicros,
   toDateText,
   toInstant,
   toTimeText,
 } from './datetime';
 import { jsonbCanonical } from './json-canonical';
-import { numberToDecimalText, numericText, parseDecimal } from './numeric-text';
+import { pgDoubleText, pgRealText } from './float-text';
+import { numberToDecimalText, numericText, padScale, parseDecimal } from './numeric-text';
 import { BadValueError, type SqliteValue } from './sqlite-value';
 
 /** A string value whose decoding replaced bytes with U+FFFD: its raw bytes must be checked. */
 export class SuspectUtf8Error extends Error {}
 
 export interface ColumnConverter {
-  /** The value's text for PostgreSQL (before COPY escaping), null for NULL; throws BadValueError. */
+  /**
+   * The value's text for PostgreSQL (before COPY escaping), null for NULL; throws BadValueError. It is
+   * spelled exactly as PostgreSQL prints the stored value (in the session verification sets up), so
+   * verification compares the COPY text sent with the COPY text read back.
+   */
   convert(value: SqliteValue, utf8Checked?: boolean): string | null;
   /**
    * `convert` without the checks PostgreSQL's own input function repeats on the same text (JSON
@@ -29,14 +32,9 @@ export interface ColumnConverter {
   defersChecks: boolean;
   /**
    * True for kinds written with digits, signs, dates and fixed words only: their text never holds a
-   * character COPY must escape, and their canonical text is never empty and holds no quote,
-   * backslash or comma (verification writes it unquoted).
+   * character COPY must escape.
    */
   plain: boolean;
-  /** Canonical text of a converted value, equal to what `pgCanonical` computes in PostgreSQL. */
-  canonical(converted: string): string;
-  /** SQL computing the canonical text of a stored value. */
-  pgCanonical(column: string): string;
   /** Integer text ordering like the value, for the min/max verification reports (keys, dates, times). */
   rangeKey(converted: string): string;
   /** SQL computing `rangeKey` of a stored value (applied to min() and max() of the column). */
@@ -71,7 +69,6 @@ const BOOLEAN_TEXT: Record<string, string> = {
 const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
-const identity = (s: string): string => s;
 // Kinds whose target text is built from digits, signs, dates and fixed words only.
 const PLAIN_KINDS = new Set<TargetType['kind']>([
   'smallint',
@@ -87,7 +84,6 @@ const PLAIN_KINDS = new Set<TargetType['kind']>([
   'time',
   'uuid',
 ]);
-const FLOAT_BYTES = Buffer.alloc(8);
 const asText = (col: string): string => `${col}::text`;
 
 export function makeConverter(type: TargetType, options: ConverterOptions): ColumnConverter {
@@ -109,8 +105,6 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
     convertTrusted: (value) => (admit(value, false) ? trusted(value) : null),
     plain: PLAIN_KINDS.has(type.kind),
     defersChecks: 'convertTrusted' in inner,
-    canonical: (converted) => inner.canonical(converted),
-    pgCanonical: (column) => inner.pgCanonical(column),
     rangeKey: (converted) => (inner.rangeKey ? inner.rangeKey(converted) : converted),
     pgRangeKey: (value) => (inner.pgRangeKey ? inner.pgRangeKey(value) : asText(value)),
   };
@@ -119,8 +113,6 @@ export function makeConverter(type: TargetType, options: ConverterOptions): Colu
 interface Base {
   convert(value: Exclude<SqliteValue, null>): string;
   convertTrusted?(value: Exclude<SqliteValue, null>): string;
-  canonical(converted: string): string;
-  pgCanonical(column: string): string;
   rangeKey?(converted: string): string;
   pgRangeKey?(value: string): string;
 }
@@ -142,8 +134,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (n < min || n > max) throw new BadValueError(`${n} is out of range for ${type.sql}`);
           return n.toString();
         },
-        canonical: identity,
-        pgCanonical: asText,
       };
     }
     case 'boolean':
@@ -154,27 +144,15 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (t === undefined) throw new BadValueError('not a boolean (0/1, t/f, true/false, yes/no)');
           return t;
         },
-        canonical: (c) => (c === 't' ? 'true' : 'false'),
-        pgCanonical: asText,
       };
     case 'double':
     case 'real': {
       const single = type.kind === 'real';
       return {
         convert(v) {
-          let n = toFloat(v);
-          if (single) n = Math.fround(n);
-          return Object.is(n, -0) ? '-0' : String(n);
+          const n = toFloat(v);
+          return single ? pgRealText(Math.fround(n)) : pgDoubleText(n);
         },
-        canonical(c) {
-          if (single) {
-            FLOAT_BYTES.writeFloatBE(Number(c));
-            return FLOAT_BYTES.toString('hex', 0, 4);
-          }
-          FLOAT_BYTES.writeDoubleBE(Number(c));
-          return FLOAT_BYTES.toString('hex', 0, 8);
-        },
-        pgCanonical: (col) => `encode(${single ? 'float4send' : 'float8send'}(${col}), 'hex')`,
       };
     }
     case 'numeric':
@@ -187,7 +165,7 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           }
           if (typeof v === 'number' && type.precision !== undefined) {
             const fast = fastNumeric(v, type.precision, type.scale ?? 0);
-            if (fast !== undefined) return fast;
+            if (fast !== undefined) return padScale(fast, type.scale ?? 0);
           }
           const text =
             typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? numberToDecimalText(v) : v.trim();
@@ -202,10 +180,9 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
               throw new BadValueError(`${text} exceeds the precision of ${type.sql}`);
             }
           }
-          return numericText(text, false);
+          const out = numericText(text, false);
+          return type.precision === undefined ? out : padScale(out, type.scale ?? 0);
         },
-        canonical: identity,
-        pgCanonical: (col) => `trim_scale(${col})::text`,
       };
     case 'text':
     case 'varchar':
@@ -220,10 +197,9 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (limit !== undefined && s.length > limit && codePoints(s) > limit) {
             throw new BadValueError(`${codePoints(s)} characters is longer than ${type.sql}`);
           }
-          return s;
+          // character(n) keeps and prints its value padded with spaces to n.
+          return isChar && limit !== undefined ? s + ' '.repeat(Math.max(0, limit - codePoints(s))) : s;
         },
-        canonical: isChar ? (c) => c.replace(/ +$/, '') : identity,
-        pgCanonical: asText,
       };
     }
     case 'bytea':
@@ -233,8 +209,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (typeof v === 'string') return '\\x' + Buffer.from(v, 'utf8').toString('hex');
           throw new BadValueError('a number in a bytea (blob) column');
         },
-        canonical: (c) => c.slice(2),
-        pgCanonical: (col) => `encode(${col}, 'hex')`,
       };
     case 'timestamptz':
     case 'timestamp': {
@@ -248,8 +222,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           }
           return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
         },
-        canonical: instantSendHex,
-        pgCanonical: (col) => `encode(${naive ? 'timestamp_send' : 'timestamptz_send'}(${col}), 'hex')`,
         rangeKey: instantMicros,
         pgRangeKey: (value) => `(EXTRACT(EPOCH FROM ${value}) * 1000000)::bigint::text`,
       };
@@ -260,8 +232,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date');
           return toDateText(v);
         },
-        canonical: dateDays,
-        pgCanonical: (col) => `(${col} - DATE '1970-01-01')::text`,
         rangeKey: dateDays,
         pgRangeKey: (value) => `(${value} - DATE '1970-01-01')::text`,
       };
@@ -271,8 +241,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a time of day');
           return toTimeText(v);
         },
-        canonical: timeMicros,
-        pgCanonical: (col) => `(EXTRACT(EPOCH FROM ${col}) * 1000000)::bigint::text`,
       };
     case 'jsonb':
     case 'json': {
@@ -281,6 +249,8 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
         if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
         return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
       };
+      // jsonb is written as jsonb prints it (which also checks it); json keeps its text as written.
+      if (binary) return { convert: (v) => jsonbCanonical(jsonText(v)) };
       return {
         convert(v) {
           const s = jsonText(v);
@@ -288,14 +258,12 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           return s;
         },
         // Only the plain syntax check is left to PostgreSQL: escapes and huge exponents, where
-        // JSON.parse and jsonb part ways, are judged here on both passes alike.
+        // JSON.parse and json part ways, are judged here on both passes alike.
         convertTrusted(v) {
           const s = jsonText(v);
           if (JSON_SLOW_PATH.test(s)) jsonbCanonical(s);
           return s;
         },
-        canonical: binary ? jsonbCanonical : identity,
-        pgCanonical: asText,
       };
     }
     case 'uuid':
@@ -307,8 +275,6 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
           if (!m) throw new BadValueError('not a UUID');
           return m.slice(1, 6).join('-').toLowerCase();
         },
-        canonical: identity,
-        pgCanonical: asText,
       };
   }
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PlannedTable } from '../plan/migration-plan';
 import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import type { SourceDigestBuilder } from '../verify/table-verifier';
-import { escapeCopy } from './copy-text';
+import { copyLine } from './copy-text';
 import type { OnError } from './chunk-loader';
 import { BadRowError, convertRow, type BadRow } from './row-conversion';
 
@@ -19,6 +19,8 @@ export interface BatchInput {
   /** Leave to PostgreSQL the checks its input functions make anyway (ColumnConverter.convertTrusted). */
   trusted: boolean;
   digest: SourceDigestBuilder | undefined;
+  /** Rowids to leave out (verification of a run that rejected them). */
+  skip?: Set<string>;
   /** Called with the number of rows read since the last call. */
   onRows(rows: number): void;
   aborted(): boolean;
@@ -37,25 +39,22 @@ export function* copyBatches(
   tally: BatchTally,
 ): Generator<Buffer> {
   const { sql, params } = chunkQuery(table, chunk);
-  const n = table.columns.length;
   const plain = table.columns.map((c) => c.converter.plain);
-  const cells: string[] = new Array<string>(n);
+  const cells: string[] = [];
+  const skip = input.skip !== undefined && input.skip.size > 0 ? input.skip : undefined;
   let lines: string[] = [];
   let chars = 0;
   let rowsRead = 0;
   for (const row of iterateRows(input.db, sql, params)) {
     rowsRead++;
+    if (skip && row[0] !== null && row[0] !== undefined && skip.has(String(row[0]))) continue;
     const converted = convertRow(table, row, input.raw, input.orphans, input.trusted);
     if (!Array.isArray(converted)) {
       if (input.onError === 'stop') throw new BadRowError(converted);
       tally.rejects.push(converted);
       continue;
     }
-    for (let i = 0; i < n; i++) {
-      const v = converted[i];
-      cells[i] = v === null || v === undefined ? '\\N' : plain[i] ? v : escapeCopy(v);
-    }
-    const line = cells.join('\t');
+    const line = copyLine(converted, plain, cells);
     lines.push(line);
     chars += line.length + 1;
     tally.written++;
@@ -64,15 +63,19 @@ export function* copyBatches(
       if (input.aborted()) throw new AbortedError('aborted');
       input.onRows(rowsRead);
       rowsRead = 0;
-      lines.push('');
-      yield Buffer.from(lines.join('\n'), 'utf8');
+      yield batch(lines, input.digest);
       lines = [];
       chars = 0;
     }
   }
   input.onRows(rowsRead);
-  if (lines.length > 0) {
-    lines.push('');
-    yield Buffer.from(lines.join('\n'), 'utf8');
-  }
+  if (lines.length > 0) yield batch(lines, input.digest);
+}
+
+/** The COPY text of lines, each ending in a newline, also fed to the digest. */
+function batch(lines: string[], digest: SourceDigestBuilder | undefined): Buffer {
+  lines.push('');
+  const buffer = Buffer.from(lines.join('\n'), 'utf8');
+  digest?.addCopyText(buffer);
+  return buffer;
 }

@@ -1,9 +1,30 @@
-const NEEDS_ESCAPE = /[\\\n\r\t]/;
+// The characters COPY TO escapes; COPY FROM reads the same escapes back.
+const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\v': '\\v',
+};
 
-/** Escapes a value for PostgreSQL's COPY text format (the caller writes `\N` for NULL). */
+/**
+ * Escapes a value for PostgreSQL's COPY text format exactly as COPY TO writes it (the caller writes
+ * `\N` for NULL), so the text sent can be compared with the text read back.
+ */
 export function escapeCopy(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\n\r\t]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
-  );
+  return value.replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** One row's COPY line (without its newline); `plain` values need no escaping. */
+export function copyLine(values: (string | null)[], plain: boolean[], cells: string[] = []): string {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    cells[i] = v === null || v === undefined ? '\\N' : plain[i] ? v : escapeCopy(v);
+  }
+  cells.length = values.length;
+  return cells.join('\t');
 }

@@ -2,17 +2,10 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { PlannedColumn, PlannedTable } from '../plan/migration-plan';
 import { quoteIdent } from '../schema/sql-tokens';
-import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
-import { convertRow } from '../load/row-conversion';
+import type { Chunk, RawTextReader } from '../source/source-reader';
+import { copyBatches } from '../load/copy-batches';
 import type { ColumnConverter } from '../convert/value-converter';
-import {
-  combineOrdered,
-  OrderedDigest,
-  pgOrderedDigestSql,
-  pgRowDigestSql,
-  rowDigest,
-  rowText,
-} from './row-digest';
+import { combineOrdered, CopyDigest, copyOut } from './copy-digest';
 
 export interface RangeCheck {
   column: string;
@@ -33,9 +26,10 @@ export interface TableVerification {
 }
 
 /**
- * Count, checksum and min/max (canonical) of one side of a table or of one chunk of it. Tables keyed
- * by their rowid (an INTEGER PRIMARY KEY) get ordered digests: md5 over the rows' canonical texts in
- * key order, per rowid chunk, so no row needs a digest of its own. Other tables sum per-row digests.
+ * Count, checksum and min/max (range keys) of one side of a table or of one chunk of it, from the
+ * rows' COPY text: what the load sent on the source side, what PostgreSQL prints for the stored rows
+ * on the target side. Tables keyed by their rowid (an INTEGER PRIMARY KEY) get ordered digests, md5
+ * over the text in key order per rowid chunk; other tables sum per-row digests (see CopyDigest).
  */
 export interface TableDigest {
   rows: number;
@@ -46,13 +40,12 @@ export interface TableDigest {
   chunk?: number;
 }
 
-const RANGE_KINDS = new Set(['smallint', 'integer', 'bigint', 'timestamptz', 'timestamp', 'date']);
+const INT_KINDS: string[] = ['smallint', 'integer', 'bigint'];
+const RANGE_KINDS = new Set([...INT_KINDS, 'timestamptz', 'timestamp', 'date']);
 
 function rangeColumns(t: PlannedTable): PlannedColumn[] {
   return t.columns.filter(
-    (c) =>
-      RANGE_KINDS.has(c.type.kind) &&
-      (c.source.pkPosition > 0 || !['smallint', 'integer', 'bigint'].includes(c.type.kind)),
+    (c) => RANGE_KINDS.has(c.type.kind) && (c.source.pkPosition > 0 || !INT_KINDS.includes(c.type.kind)),
   );
 }
 
@@ -60,53 +53,56 @@ function rangeColumns(t: PlannedTable): PlannedColumn[] {
 export function orderKey(table: PlannedTable): PlannedColumn | undefined {
   if (table.source.withoutRowid || !table.source.rowidAlias) return undefined;
   const key = table.columns.find((c) => c.source.name === table.source.rowidAlias);
-  return key && ['smallint', 'integer', 'bigint'].includes(key.type.kind) ? key : undefined;
+  return key && INT_KINDS.includes(key.type.kind) ? key : undefined;
 }
 
-/** The stored rows' digest, computed by PostgreSQL in SQL (one chunk of an ordered table). */
+/**
+ * The stored rows' digest: their COPY text as PostgreSQL prints it (the client in READBACK_SESSION),
+ * one chunk of an ordered table in key order, or a whole keyless table. Ranges come from targetRanges.
+ */
 export async function targetDigest(
   client: pg.Client,
   table: PlannedTable,
   chunk?: Chunk,
 ): Promise<TableDigest> {
-  const ranges = rangeColumns(table);
-  const canon = table.columns.map((c) => c.converter.pgCanonical(quoteIdent(c.name)));
-  // The extremes of the stored values, turned into range keys once per chunk rather than per row.
-  const rangeSql = ranges
-    .map((c) => {
-      const col = quoteIdent(c.name);
-      return `, ${c.converter.pgRangeKey(`min(${col})`)}, ${c.converter.pgRangeKey(`max(${col})`)}`;
-    })
-    .join('');
   const key = chunk ? orderKey(table) : undefined;
   const where: string[] = [];
-  const params: string[] = [];
-  if (key && chunk?.lo !== null && chunk?.lo !== undefined) {
-    params.push(chunk.lo.toString());
-    where.push(`${quoteIdent(key.name)} >= $${params.length}`);
-  }
-  if (key && chunk?.hi !== null && chunk?.hi !== undefined) {
-    params.push(chunk.hi.toString());
-    where.push(`${quoteIdent(key.name)} <= $${params.length}`);
-  }
-  const plain = table.columns.map((c) => c.converter.plain);
-  const checksum = key
-    ? pgOrderedDigestSql(canon, quoteIdent(key.name), plain)
-    : `coalesce(sum(${pgRowDigestSql(canon, plain)}), 0)::text`;
+  if (key && chunk?.lo !== null && chunk?.lo !== undefined)
+    where.push(`${quoteIdent(key.name)} >= ${chunk.lo.toString()}`);
+  if (key && chunk?.hi !== null && chunk?.hi !== undefined)
+    where.push(`${quoteIdent(key.name)} <= ${chunk.hi.toString()}`);
+  const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
   const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  const order = key ? ` ORDER BY ${quoteIdent(key.name)}` : '';
+  const digest = new CopyDigest(key !== undefined);
+  await copyOut(client, `SELECT ${columns} FROM ${quoteIdent(table.name)}${filter}${order}`, (piece) =>
+    digest.add(piece),
+  );
+  return {
+    ...digest.result(),
+    mins: [],
+    maxs: [],
+    ...(key && chunk ? { chunk: chunk.index } : {}),
+  };
+}
+
+/** The extremes of the stored values of a table's range columns, as range keys. */
+export async function targetRanges(
+  client: pg.Client,
+  table: PlannedTable,
+): Promise<Pick<TableDigest, 'mins' | 'maxs'>> {
+  const ranges = rangeColumns(table);
+  if (ranges.length === 0) return { mins: [], maxs: [] };
+  const select = ranges.map((c) => {
+    const col = quoteIdent(c.name);
+    return `${c.converter.pgRangeKey(`min(${col})`)}, ${c.converter.pgRangeKey(`max(${col})`)}`;
+  });
   const { rows } = await client.query<(string | null)[]>({
-    text: `SELECT count(*)::text, ${checksum}${rangeSql} FROM ${quoteIdent(table.name)}${filter}`,
-    values: params,
+    text: `SELECT ${select.join(', ')} FROM ${quoteIdent(table.name)}`,
     rowMode: 'array',
   });
   const r = rows[0] ?? [];
-  return {
-    rows: Number(r[0] ?? 0),
-    checksum: r[1] ?? '0',
-    mins: ranges.map((_c, k) => r[2 + 2 * k] ?? null),
-    maxs: ranges.map((_c, k) => r[3 + 2 * k] ?? null),
-    ...(key && chunk ? { chunk: chunk.index } : {}),
-  };
+  return { mins: ranges.map((_c, k) => r[2 * k] ?? null), maxs: ranges.map((_c, k) => r[2 * k + 1] ?? null) };
 }
 
 /** Compares canonical integer texts (no leading zeros or `+`) by value. */
@@ -118,19 +114,20 @@ function compareIntText(a: string, b: string): number {
   return na ? -r : r;
 }
 
+// Converted dates and instants (years 0001–9999, always in UTC) order as text.
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Accumulates the source half of one chunk from converted rows (as the load converts them): the
- * load threads feed it while they copy, `verify` alone while it reads the source.
+ * Accumulates the source half of one chunk as the load writes it: the digest of its COPY text and
+ * the extremes of its range columns. The load threads feed it while they copy, `verify` alone while
+ * it reads the source.
  */
 export class SourceDigestBuilder {
-  private rows = 0;
-  private sum = 0n;
-  private readonly ordered: OrderedDigest | undefined;
+  private readonly copy: CopyDigest;
   private readonly converters: ColumnConverter[];
-  private readonly plain: boolean[];
-  /** Reused for every row: the canonical values of the row being added. */
-  private readonly canonical: (string | null)[];
   private readonly rangeIndex: number[];
+  private readonly compare: ((a: string, b: string) => number)[];
+  /** Converted values (not yet range keys) of the extremes so far. */
   private readonly mins: (string | null)[];
   private readonly maxs: (string | null)[];
 
@@ -140,53 +137,47 @@ export class SourceDigestBuilder {
   ) {
     const ranges = rangeColumns(table);
     this.rangeIndex = ranges.map((r) => table.columns.indexOf(r));
+    this.compare = ranges.map((r) => (INT_KINDS.includes(r.type.kind) ? compareIntText : compareText));
     this.mins = ranges.map(() => null);
     this.maxs = ranges.map(() => null);
     this.converters = table.columns.map((c) => c.converter);
-    this.plain = this.converters.map((c) => c.plain);
-    this.canonical = new Array<string | null>(this.converters.length).fill(null);
-    this.ordered = orderKey(table) ? new OrderedDigest() : undefined;
+    this.copy = new CopyDigest(orderKey(table) !== undefined);
   }
 
+  /** A written row's converted values (for the ranges). */
   add(converted: (string | null)[]): void {
-    const converters = this.converters;
-    const n = converters.length;
-    const canonical = this.canonical;
-    for (let i = 0; i < n; i++) {
-      const v = converted[i];
-      canonical[i] = v === null || v === undefined ? null : (converters[i]?.canonical(v) ?? v);
-    }
-    const text = rowText(canonical, this.plain);
-    if (this.ordered) this.ordered.add(text);
-    else this.sum += rowDigest(text);
-    this.rows++;
     const rangeIndex = this.rangeIndex;
     for (let k = 0; k < rangeIndex.length; k++) {
-      const index = rangeIndex[k] ?? -1;
-      const v = converted[index];
+      const v = converted[rangeIndex[k] ?? -1];
       if (v === null || v === undefined) continue;
-      const c = converters[index]?.rangeKey(v) ?? v;
+      const compare = this.compare[k] ?? compareText;
       const lo = this.mins[k];
       const hi = this.maxs[k];
-      if (lo === null || lo === undefined || compareIntText(c, lo) < 0) this.mins[k] = c;
-      if (hi === null || hi === undefined || compareIntText(c, hi) > 0) this.maxs[k] = c;
+      if (lo === null || lo === undefined || compare(v, lo) < 0) this.mins[k] = v;
+      if (hi === null || hi === undefined || compare(v, hi) > 0) this.maxs[k] = v;
     }
+  }
+
+  /** COPY text of written rows, in the order written. */
+  addCopyText(piece: Buffer): void {
+    this.copy.add(piece);
   }
 
   result(): TableDigest {
+    const key = (k: number, v: string | null): string | null =>
+      v === null ? null : (this.converters[this.rangeIndex[k] ?? -1]?.rangeKey(v) ?? v);
     return {
-      rows: this.rows,
-      checksum: this.ordered ? this.ordered.hex() : this.sum.toString(),
-      mins: this.mins,
-      maxs: this.maxs,
-      ...(this.ordered ? { chunk: this.chunk.index } : {}),
+      ...this.copy.result(),
+      mins: this.mins.map((v, k) => key(k, v)),
+      maxs: this.maxs.map((v, k) => key(k, v)),
+      ...(this.copy.ordered ? { chunk: this.chunk.index } : {}),
     };
   }
 }
 
 /**
- * The source rows' digest, computed here from the SQLite file: each row converted as the load
- * converts it, minus the rows the run rejected.
+ * The source rows' digest, computed here from the SQLite file: the COPY text the load writes for
+ * them, minus the rows the run rejected.
  */
 export async function sourceDigest(
   db: Database.Database,
@@ -196,20 +187,24 @@ export async function sourceDigest(
   chunk: Chunk = { index: 0, lo: null, hi: null, rows: 0 },
 ): Promise<TableDigest> {
   const builder = new SourceDigestBuilder(table, chunk);
-  const { sql, params } = chunkQuery(table, chunk);
-  const skip = rejected.size > 0;
-  let sinceYield = 0;
-  for (const row of iterateRows(db, sql, params)) {
-    // Let other work on this thread (PostgreSQL traffic, progress) through while this one reads.
-    if (++sinceYield === 5000) {
-      sinceYield = 0;
-      await new Promise((r) => setImmediate(r));
-    }
-    if (skip && row[0] !== null && row[0] !== undefined && rejected.has(String(row[0]))) continue;
-    const converted = convertRow(table, row, raw, undefined);
-    if (!Array.isArray(converted)) continue;
-    builder.add(converted);
-  }
+  const batches = copyBatches(
+    {
+      db,
+      raw,
+      onError: 'reject',
+      orphans: undefined,
+      trusted: false,
+      digest: builder,
+      skip: rejected,
+      onRows: () => undefined,
+      aborted: () => false,
+    },
+    table,
+    chunk,
+    { written: 0, rejects: [] },
+  );
+  // Let other work on this thread (PostgreSQL traffic, progress) through between batches.
+  for (const _batch of batches) await new Promise((r) => setImmediate(r));
   return builder.result();
 }
 
