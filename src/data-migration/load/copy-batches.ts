@@ -40,7 +40,7 @@ export function* copyBatches(
 ): Generator<Buffer> {
   const { sql, params } = chunkQuery(table, chunk);
   const plain = table.columns.map((c) => c.converter.plain);
-  const cells: string[] = [];
+  const cells: string[] = new Array<string>(table.columns.length);
   const skip = input.skip !== undefined && input.skip.size > 0 ? input.skip : undefined;
   let lines: string[] = [];
   let chars = 0;

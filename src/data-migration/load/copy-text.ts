@@ -19,12 +19,12 @@ export function escapeCopy(value: string): string {
   return value.replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** One row's COPY line (without its newline); `plain` values need no escaping. */
+/** One row's COPY line (without its newline); `plain` values need no escaping. `cells` is scratch space. */
 export function copyLine(values: (string | null)[], plain: boolean[], cells: string[] = []): string {
-  for (let i = 0; i < values.length; i++) {
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
     const v = values[i];
     cells[i] = v === null || v === undefined ? '\\N' : plain[i] ? v : escapeCopy(v);
   }
-  cells.length = values.length;
   return cells.join('\t');
 }
