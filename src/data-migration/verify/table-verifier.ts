@@ -28,7 +28,7 @@ export interface TableVerification {
 /**
  * Count, checksum and min/max (range keys) of one side of a table or of one chunk of it, from the
  * rows' COPY text: what the load sent on the source side, what PostgreSQL prints for the stored rows
- * on the target side. Tables keyed by their rowid (an INTEGER PRIMARY KEY) get ordered digests, md5
+ * on the target side. Tables keyed by their rowid (an INTEGER PRIMARY KEY) get ordered digests, a SHA-256
  * over the text in key order per rowid chunk; other tables sum per-row digests (see CopyDigest).
  */
 export interface TableDigest {
