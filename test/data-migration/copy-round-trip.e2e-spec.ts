@@ -128,9 +128,19 @@ const cases: [string, TargetType, SqliteValue[]][] = [
   [
     'numeric(12,2)',
     type('numeric', 'numeric(12,2)', { precision: 12, scale: 2 }),
-    [44853.61, 5, 0.1, '1.500', -0.5, '0', 1e-2, '-0.00'],
+    [44853.61, 5, 0.1, '1.500', -0.5, '0', 1e-2, '-0.00', -0, 0.07, 9999999999.99, -1234.5],
   ],
-  ['numeric(5,0)', type('numeric', 'numeric(5,0)', { precision: 5, scale: 0 }), [12345, '7.0', -3]],
+  ['numeric(5,0)', type('numeric', 'numeric(5,0)', { precision: 5, scale: 0 }), [12345, '7.0', -3, -0]],
+  [
+    'numeric(15,4)',
+    type('numeric', 'numeric(15,4)', { precision: 15, scale: 4 }),
+    [12345678901.2345, 0.0001, -99999999999.9999],
+  ],
+  [
+    'numeric(18,2)',
+    type('numeric', 'numeric(18,2)', { precision: 18, scale: 2 }),
+    [1234567890123456.5, 0.25],
+  ],
   [
     'numeric',
     type('numeric', 'numeric'),

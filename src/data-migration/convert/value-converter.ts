@@ -25,7 +25,8 @@ export interface ColumnConverter {
   convert(value: SqliteValue, utf8Checked?: boolean): string | null;
   /**
    * `convert` without the checks PostgreSQL's own input function repeats on the same text (JSON
-   * syntax): the fast path of the load, which redoes a chunk with `convert` when COPY refuses a value.
+   * syntax), and with JSON as found rather than as PostgreSQL prints it: the fast path of a load that
+   * does not verify, which redoes a chunk with `convert` when COPY refuses a value.
    */
   convertTrusted(value: SqliteValue): string | null;
   /** True when convertTrusted skips a check that convert makes. */
@@ -249,16 +250,16 @@ function baseConverter(type: TargetType, options: ConverterOptions): Base {
         if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
         return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
       };
-      // jsonb is written as jsonb prints it (which also checks it); json keeps its text as written.
-      if (binary) return { convert: (v) => jsonbCanonical(jsonText(v)) };
       return {
+        // jsonb is written as jsonb prints it (which also checks it); json keeps its text as written.
         convert(v) {
           const s = jsonText(v);
+          if (binary) return jsonbCanonical(s);
           validateJson(s);
           return s;
         },
-        // Only the plain syntax check is left to PostgreSQL: escapes and huge exponents, where
-        // JSON.parse and json part ways, are judged here on both passes alike.
+        // The text as found: only the plain syntax check is left to PostgreSQL. Escapes and huge
+        // exponents, where JSON.parse and jsonb part ways, are judged here on both passes alike.
         convertTrusted(v) {
           const s = jsonText(v);
           if (JSON_SLOW_PATH.test(s)) jsonbCanonical(s);
@@ -328,12 +329,22 @@ export function codePoints(s: string): number {
   return n;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_v, i) => 10 ** i);
+
 /**
- * Plain decimal text of a REAL for numeric(p,s) without the general parser: JS prints numbers below
- * 1e21 without exponent in their shortest form, which is already canonical.
+ * Plain decimal text of a REAL for numeric(p,s) without the general parser. A value that is the
+ * nearest double to some decimal with `scale` digits is printed from that decimal's integer (cheaper
+ * than the shortest digits); otherwise JS prints numbers below 1e21 without exponent in their
+ * shortest form, which is already canonical.
  */
 function fastNumeric(v: number, precision: number, scale: number): string | undefined {
   if (!Number.isFinite(v)) return undefined;
+  const unit = POWERS_OF_TEN[scale];
+  const limit = POWERS_OF_TEN[precision];
+  if (unit !== undefined && limit !== undefined) {
+    const scaled = Math.round(v * unit);
+    if (scaled / unit === v && Math.abs(scaled) < limit) return scaledText(scaled, scale, unit);
+  }
   const s = Object.is(v, -0) ? '0' : String(v);
   if (s.includes('e')) return undefined;
   const dot = s.indexOf('.');
@@ -343,6 +354,15 @@ function fastNumeric(v: number, precision: number, scale: number): string | unde
   const significantInt = s.startsWith(negative ? '-0' : '0') ? 0 : intDigits;
   if (fracDigits > scale || significantInt > precision - scale) return undefined;
   return s;
+}
+
+/** An integer count of 10^-scale units as decimal text with exactly `scale` fraction digits. */
+function scaledText(scaled: number, scale: number, unit: number): string {
+  const a = Math.abs(scaled);
+  const whole = Math.floor(a / unit);
+  const sign = scaled < 0 ? '-' : '';
+  if (scale === 0) return sign + String(whole);
+  return sign + String(whole) + '.' + String(a - whole * unit).padStart(scale, '0');
 }
 
 const JSON_SLOW_PATH = /\\u|[eE][+-]?\d{4}/;

@@ -40,9 +40,10 @@ export { AbortedError } from './copy-batches';
 
 /**
  * Copies one chunk in one transaction, together with its row in the state table and its rejected
- * rows: a killed process leaves the chunk wholly committed or wholly absent. JSON is first left for
- * PostgreSQL to check (it parses it anyway); if COPY refuses a value, the chunk is rolled back and
- * copied again with every check made here, so a bad row is named and stopped or set aside as usual.
+ * rows: a killed process leaves the chunk wholly committed or wholly absent. Unless the run verifies,
+ * JSON is first left for PostgreSQL to check (it parses it anyway); if COPY refuses a value, the
+ * chunk is rolled back and copied again with every check made here, so a bad row is named and
+ * stopped or set aside as usual.
  */
 export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Chunk): Promise<ChunkResult> {
   // Progress counts each row once, also when the chunk is read a second time.
@@ -53,7 +54,8 @@ export async function loadChunk(ctx: LoadContext, table: PlannedTable, chunk: Ch
     if (seen > reported) ctx.onRows(table.source.name, seen - reported);
     reported = Math.max(reported, seen);
   };
-  if (!table.columns.some((c) => c.converter.defersChecks))
+  // Verification compares the text sent with the text PostgreSQL prints, which only `convert` writes.
+  if (ctx.digest || !table.columns.some((c) => c.converter.defersChecks))
     return copyChunk(ctx, table, chunk, false, onRows);
   try {
     return await copyChunk(ctx, table, chunk, true, onRows);
