@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PlannedTable } from '../plan/migration-plan';
-import { chunkQuery, iterateRows, type Chunk, type RawTextReader } from '../source/source-reader';
+import { chunkRows, type Chunk, type RawTextReader } from '../source/source-reader';
 import type { SourceDigestBuilder } from '../verify/table-verifier';
 import { copyLine } from './copy-text';
 import type { OnError } from './chunk-loader';
@@ -38,14 +38,13 @@ export function* copyBatches(
   chunk: Chunk,
   tally: BatchTally,
 ): Generator<Buffer> {
-  const { sql, params } = chunkQuery(table, chunk);
   const plain = table.columns.map((c) => c.converter.plain);
   const cells: string[] = new Array<string>(table.columns.length);
   const skip = input.skip !== undefined && input.skip.size > 0 ? input.skip : undefined;
   let lines: string[] = [];
   let chars = 0;
   let rowsRead = 0;
-  for (const row of iterateRows(input.db, sql, params)) {
+  for (const row of chunkRows(input.db, table, chunk)) {
     rowsRead++;
     if (skip && row[0] !== null && row[0] !== undefined && skip.has(String(row[0]))) continue;
     const converted = convertRow(table, row, input.raw, input.orphans, input.trusted);

@@ -65,36 +65,42 @@ export function planChunks(db: Database.Database, table: PlannedTable, chunkRows
   return chunks;
 }
 
-/** SELECT of a chunk: the rowid (or NULL) first, then the planned columns. */
-export function chunkQuery(table: PlannedTable, chunk: Chunk): { sql: string; params: bigint[] } {
+// Rows fetched per call into SQLite: one call per row (iterate) costs about a fifth more per row.
+const READ_BATCH = 2048;
+const MAX_ROWID = 9223372036854775807n;
+
+/**
+ * The rows of a chunk, the rowid (or NULL) first and then the planned columns, in rowid order: read
+ * in batches by rowid (keyset pagination), or in one pass for a table without a rowid.
+ */
+export function* chunkRows(
+  db: Database.Database,
+  table: PlannedTable,
+  chunk: Chunk,
+): Generator<SqliteValue[]> {
   const rowid = rowidName(table);
   const cols = table.columns.map((c) => sqliteIdent(c.source.name)).join(', ');
   const from = sqliteIdent(table.source.name);
-  if (rowid === null) return { sql: `SELECT NULL, ${cols} FROM ${from}`, params: [] };
-  const where: string[] = [];
-  const params: bigint[] = [];
-  if (chunk.lo !== null) {
-    where.push(`${rowid} >= ?`);
-    params.push(chunk.lo);
+  if (rowid === null) {
+    const all = db.prepare(`SELECT NULL, ${cols} FROM ${from}`).raw(true).safeIntegers(true);
+    yield* all.iterate() as IterableIterator<SqliteValue[]>;
+    return;
   }
-  if (chunk.hi !== null) {
-    where.push(`${rowid} <= ?`);
-    params.push(chunk.hi);
-  }
-  const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-  return { sql: `SELECT ${rowid}, ${cols} FROM ${from}${filter} ORDER BY ${rowid}`, params };
-}
-
-export function iterateRows(
-  db: Database.Database,
-  sql: string,
-  params: bigint[],
-): IterableIterator<SqliteValue[]> {
-  return db
-    .prepare(sql)
+  const upper = chunk.hi === null ? '' : ` AND ${rowid} <= ?`;
+  const page = db
+    .prepare(
+      `SELECT ${rowid}, ${cols} FROM ${from} WHERE ${rowid} >= ?${upper} ORDER BY ${rowid} LIMIT ${READ_BATCH}`,
+    )
     .raw(true)
-    .safeIntegers(true)
-    .iterate(...params) as IterableIterator<SqliteValue[]>;
+    .safeIntegers(true);
+  let next = chunk.lo ?? -MAX_ROWID - 1n;
+  for (;;) {
+    const rows = (chunk.hi === null ? page.all(next) : page.all(next, chunk.hi)) as SqliteValue[][];
+    yield* rows;
+    const last = rows.at(-1)?.[0];
+    if (rows.length < READ_BATCH || typeof last !== 'bigint' || last === MAX_ROWID) return;
+    next = last + 1n;
+  }
 }
 
 /**
