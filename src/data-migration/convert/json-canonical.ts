@@ -4,7 +4,7 @@ import { numericText } from './numeric-text';
 /**
  * Validates JSON text the way PostgreSQL's jsonb input does and returns jsonb's text output for it
  * (keys sorted by length then bytes, last duplicate wins, numbers as numeric, `", "`/`": "` spacing).
- * Verification compares this with `jsonb::text` computed by PostgreSQL.
+ * A verifying load writes jsonb in this form, so the COPY text sent equals what PostgreSQL prints back.
  */
 export function jsonbCanonical(text: string): string {
   const quick = quickCanonical(text);

@@ -335,7 +335,7 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_v, i) => 10 ** i);
  * Plain decimal text of a REAL for numeric(p,s) without the general parser. A value that is the
  * nearest double to some decimal with `scale` digits is printed from that decimal's integer (cheaper
  * than the shortest digits); otherwise JS prints numbers below 1e21 without exponent in their
- * shortest form, which is already canonical.
+ * shortest form, which is what numeric prints.
  */
 function fastNumeric(v: number, precision: number, scale: number): string | undefined {
   if (!Number.isFinite(v)) return undefined;
