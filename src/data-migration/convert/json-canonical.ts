@@ -81,9 +81,8 @@ class JsonParser {
       if (c === '}') break;
       if (c !== ',') this.fail('expected "," or "}"');
     }
-    const keys = [...entries.keys()].map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
-    keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
-    return '{' + keys.map(({ k }) => `${escapeJson(k)}: ${entries.get(k) ?? 'null'}`).join(', ') + '}';
+    const order = keyOrder([...entries.keys()]);
+    return '{' + order.map((k) => `${k.escaped}: ${entries.get(k.name) ?? 'null'}`).join(', ') + '}';
   }
 
   array(): string {
@@ -244,7 +243,7 @@ function keyOrder(names: string[]): OrderedKey[] {
   const sorted = [...names];
   // For ASCII keys, UTF-16 length and order are UTF-8 byte length and order.
   if (sorted.every(isAscii)) {
-    sorted.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    sorted.sort(compareKeys);
   } else {
     const keys = sorted.map((k) => ({ k, b: Buffer.from(k, 'utf8') }));
     keys.sort((a, b) => a.b.length - b.b.length || Buffer.compare(a.b, b.b));
@@ -337,13 +336,17 @@ class QuickScan {
     return s.slice(start, this.pos);
   }
 
-  array(): string | undefined {
+  /** Steps past an opening bracket; true (and past the closing one too) when the container is empty. */
+  private empty(close: number): boolean {
     this.pos++;
     this.space();
-    if (this.s.charCodeAt(this.pos) === 0x5d) {
-      this.pos++;
-      return '[]';
-    }
+    if (this.s.charCodeAt(this.pos) !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  array(): string | undefined {
+    if (this.empty(0x5d)) return '[]';
     let out = '[';
     for (;;) {
       const item = this.value();
@@ -358,12 +361,7 @@ class QuickScan {
   }
 
   object(): string | undefined {
-    this.pos++;
-    this.space();
-    if (this.s.charCodeAt(this.pos) === 0x7d) {
-      this.pos++;
-      return '{}';
-    }
+    if (this.empty(0x7d)) return '{}';
     const keys: string[] = [];
     const values: string[] = [];
     let ordered = true;
@@ -415,6 +413,7 @@ function sortKeys(keys: string[], values: string[]): boolean {
   return true;
 }
 
+/** jsonb's key order for ASCII keys (UTF-16 length and order are then UTF-8's): by length, then bytes. */
 function compareKeys(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
