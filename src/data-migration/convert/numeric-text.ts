@@ -51,13 +51,12 @@ export function numberToDecimalText(n: number): string {
 }
 
 /**
- * Plain decimal text (trailing fraction zeros trimmed, as numericText writes it) with exactly `scale`
- * fraction digits, as numeric(p, scale) prints it.
+ * Plain decimal text with at most `scale` fraction digits (the converter refuses more) padded to
+ * exactly `scale`, as numeric(p, scale) prints it.
  */
 export function padScale(text: string, scale: number): string {
   const dot = text.indexOf('.');
   const have = dot < 0 ? 0 : text.length - dot - 1;
   if (have === scale) return text;
-  if (have > scale) return text.slice(0, dot + 1 + scale).replace(/\.$/, '');
   return (dot < 0 ? text + '.' : text) + '0'.repeat(scale - have);
 }
