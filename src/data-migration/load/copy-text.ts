@@ -1,5 +1,6 @@
 // The characters COPY TO escapes; COPY FROM reads the same escapes back.
 const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
+const EACH_ESCAPE = new RegExp(NEEDS_ESCAPE.source, 'g');
 const ESCAPES: Record<string, string> = {
   '\\': '\\\\',
   '\n': '\\n',
@@ -16,7 +17,7 @@ const ESCAPES: Record<string, string> = {
  */
 export function escapeCopy(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\n\r\t\b\f\v]/g, (c) => ESCAPES[c] ?? c);
+  return value.replace(EACH_ESCAPE, (c) => ESCAPES[c] ?? c);
 }
 
 /** One row's COPY line (without its newline); `plain` values need no escaping. `cells` is scratch space. */
