@@ -22,6 +22,7 @@ import {
 } from './schema/ddl';
 import { quoteIdent } from './schema/sql-tokens';
 import { sha256File } from './source/file-hash';
+import { removeSnapshot, snapshotPathFor, takeSnapshot, type SourceSnapshot } from './source/snapshot';
 import { orphansOf, startSourceCheck } from './source/source-checks';
 import { openSource, planChunks, RawTextReader, type Chunk } from './source/source-reader';
 import { readSqliteSchema, type SourceSchema } from './source/sqlite-schema';
@@ -94,7 +95,17 @@ export interface MigrationReport {
   startedAt: string;
   finishedAt?: string;
   runId?: string;
-  source: { path: string; sha256?: string; sha256After?: string; unchanged?: boolean };
+  /**
+   * `path` is the file named; `snapshot` the private copy of one state of it that the run read, and
+   * `sha256`/`sha256After` that copy's hash before and after the run (`unchanged` when they agree).
+   */
+  source: {
+    path: string;
+    sha256?: string;
+    sha256After?: string;
+    unchanged?: boolean;
+    snapshot?: SourceSnapshot & { resumed: boolean; kept: boolean };
+  };
   target: string;
   options: Record<string, unknown>;
   preflight: { quickCheck?: string; serverVersion?: string; warnings: string[]; foreignKeyOrphans?: number };
@@ -125,7 +136,9 @@ const SCHEMA_HISTORY_TABLES = ['schema_migrations'];
 export class MigrationRunner {
   private client: pg.Client | undefined;
   private db: Database.Database | undefined;
-  private raw: RawTextReader;
+  private raw: RawTextReader | undefined;
+  /** The snapshot of the source this run reads: every reader opens this file, never the source. */
+  private snapshot: (SourceSnapshot & { resumed: boolean; kept: boolean }) | undefined;
   private readonly report: MigrationReport;
   private readonly progress: Progress | undefined;
   private runId: string | undefined;
@@ -136,7 +149,6 @@ export class MigrationRunner {
   private hashAfter: Promise<string> | undefined;
 
   constructor(private readonly o: MigrateOptions) {
-    this.raw = new RawTextReader(o.sourcePath);
     this.progress = o.out ? new Progress(o.out) : undefined;
     this.report = {
       command: 'migrate',
@@ -175,7 +187,13 @@ export class MigrationRunner {
         return this.report;
       }
       const client = this.pg();
-      this.runId ??= await startRun(client, resolve(this.o.sourcePath), this.report.source.sha256 ?? '');
+      if (!this.runId) await this.dropAbandonedSnapshot();
+      this.runId ??= await startRun(
+        client,
+        resolve(this.o.sourcePath),
+        this.report.source.sha256 ?? '',
+        this.snapshot,
+      );
       this.report.runId = this.runId;
       await this.createTables(plan);
       const t0 = Date.now();
@@ -253,6 +271,17 @@ export class MigrationRunner {
     return this.db;
   }
 
+  /** The file every reader of this run opens: the snapshot. */
+  private readPath(): string {
+    if (!this.snapshot) throw new Error('no snapshot of the source taken');
+    return this.snapshot.path;
+  }
+
+  private rawReader(): RawTextReader {
+    this.raw ??= new RawTextReader(this.readPath());
+    return this.raw;
+  }
+
   private say(text: string): void {
     this.progress?.line(text);
   }
@@ -260,44 +289,20 @@ export class MigrationRunner {
   private async preflightAndPlan(
     command: 'migrate' | 'verify',
   ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
-    // The file's hash runs on its own thread while the checks below read the file.
-    const sha256 = sha256File(this.o.sourcePath);
+    const t0 = Date.now();
+    await this.connectTarget(command);
+    await this.useSnapshot(command);
+    // The snapshot's hash runs on its own thread while the checks below read it.
+    const sha256 = sha256File(this.readPath());
     try {
-      return await this.checkAndPlan(command, sha256);
+      return await this.checkAndPlan(command, sha256, t0);
     } finally {
       this.report.source.sha256 ??= await sha256.catch(() => undefined);
     }
   }
 
-  private async checkAndPlan(
-    command: 'migrate' | 'verify',
-    sha256: Promise<string>,
-  ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
-    const t0 = Date.now();
-    // The integrity check and the orphan search each read the whole file: on their own threads they
-    // overlap each other, the hash and the set-up below. Nothing in the target changes before the
-    // integrity check has passed.
-    const integrity = startSourceCheck({ check: 'integrity', path: this.o.sourcePath });
-    integrity.catch(() => undefined);
-    const assertSound = async (): Promise<void> => {
-      const check = await integrity.catch((error: unknown) =>
-        error instanceof Error ? error.message : String(error),
-      );
-      this.report.preflight.quickCheck = check;
-      if (check !== 'ok')
-        throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);
-    };
-    this.db = openSource(this.o.sourcePath);
-    let schema: SourceSchema;
-    try {
-      schema = readSqliteSchema(this.db);
-    } catch (error) {
-      await assertSound();
-      throw error;
-    }
-    const orphanSearch = startSourceCheck({ check: 'orphans', path: this.o.sourcePath, schema });
-    orphanSearch.catch(() => undefined);
-
+  /** Connects to the target, checks its version and, for `migrate`, takes the advisory lock. */
+  private async connectTarget(command: 'migrate' | 'verify'): Promise<void> {
     this.client = new pg.Client(pgConnectionConfig(this.o.target, 'pgmove-migrate'));
     this.client.on('error', () => undefined);
     try {
@@ -330,6 +335,70 @@ export class MigrationRunner {
         );
       this.locked = true;
     }
+  }
+
+  /**
+   * Every reader of the run opens one snapshot of the source, so the copy and its verification are
+   * of one state however other processes write to the source. `--resume` reads the snapshot the
+   * interrupted run took (and kept), so the resumed chunks come from the same state as the others.
+   */
+  private async useSnapshot(command: 'migrate' | 'verify'): Promise<void> {
+    if (command === 'migrate' && this.o.resume && !this.o.dryRun) {
+      await ensureStateTables(this.pg());
+      const last = await latestUnfinishedRun(this.pg());
+      if (!last)
+        throw new MigrationError('--resume: no interrupted or failed migration run on this target to resume');
+      const kept = last.snapshot;
+      if (!kept?.path || !existsSync(kept.path))
+        throw new MigrationError(
+          `--resume: the snapshot of the source that run ${last.id} read${kept?.path ? ` (${kept.path})` : ''} is gone, so the rest cannot be copied from the same state; start again with --reset-target`,
+        );
+      this.snapshot = { ...kept, resumed: true, kept: true };
+      this.say(`resuming from the snapshot taken at ${kept.takenAt}: ${kept.path}`);
+      this.report.source.snapshot = this.snapshot;
+      return;
+    }
+    const snapshot = await takeSnapshot(this.o.sourcePath, snapshotPathFor(this.o.reportPath)).catch(
+      (error: unknown) => {
+        throw new MigrationError((error as Error).message);
+      },
+    );
+    this.snapshot = { ...snapshot, resumed: false, kept: false };
+    this.report.source.snapshot = this.snapshot;
+    this.say(
+      `snapshot of the source taken (${snapshot.method}, ${snapshot.journalMode} mode, ${snapshot.seconds.toFixed(2)}s): ${snapshot.path}`,
+    );
+  }
+
+  private async checkAndPlan(
+    command: 'migrate' | 'verify',
+    sha256: Promise<string>,
+    t0: number,
+  ): Promise<{ schema: SourceSchema; plan: MigrationPlan; orphans: OrphanIndex }> {
+    // The integrity check and the orphan search each read the whole file: on their own threads they
+    // overlap each other, the hash and the set-up below. Nothing in the target changes before the
+    // integrity check has passed.
+    const integrity = startSourceCheck({ check: 'integrity', path: this.readPath() });
+    integrity.catch(() => undefined);
+    const assertSound = async (): Promise<void> => {
+      const check = await integrity.catch((error: unknown) =>
+        error instanceof Error ? error.message : String(error),
+      );
+      this.report.preflight.quickCheck = check;
+      if (check !== 'ok')
+        throw new MigrationError(`source ${this.o.sourcePath} fails PRAGMA quick_check: ${check}`);
+    };
+    this.db = openSource(this.readPath());
+    let schema: SourceSchema;
+    try {
+      schema = readSqliteSchema(this.db);
+    } catch (error) {
+      await assertSound();
+      throw error;
+    }
+    const orphanSearch = startSourceCheck({ check: 'orphans', path: this.readPath(), schema });
+    orphanSearch.catch(() => undefined);
+    const client = this.pg();
     await assertSound();
     if (command === 'migrate' && !this.o.dryRun) await ensureStateTables(client);
 
@@ -349,7 +418,7 @@ export class MigrationRunner {
         this.report.source.sha256 = await sha256;
         if (last.source_sha256 !== this.report.source.sha256) {
           throw new MigrationError(
-            '--resume: the source file changed since the interrupted run (sha256 differs); start again with --reset-target',
+            `--resume: the snapshot ${this.readPath()} kept by the interrupted run changed since (sha256 differs); start again with --reset-target`,
           );
         }
         this.runId = last.id;
@@ -512,7 +581,7 @@ export class MigrationRunner {
     let chunksToRead = tasks.filter((task) => task.chunk).length;
     const chunkRead = (): void => {
       if (--chunksToRead > 0) return;
-      this.hashAfter = sha256File(this.o.sourcePath);
+      this.hashAfter = sha256File(this.readPath());
       this.hashAfter.catch(() => undefined);
     };
     // Bigger tables first keeps every job busy until the end.
@@ -555,7 +624,7 @@ export class MigrationRunner {
       const script = this.o.threads === false ? undefined : workerScript();
       const thread = script
         ? new ThreadLoader(script, {
-            sourcePath: this.o.sourcePath,
+            sourcePath: this.readPath(),
             target: this.o.target,
             runId,
             onError: this.o.onError,
@@ -563,7 +632,7 @@ export class MigrationRunner {
           })
         : undefined;
       if (thread) threads.push(thread);
-      const db = thread ? undefined : openSource(this.o.sourcePath);
+      const db = thread ? undefined : openSource(this.readPath());
       try {
         for (;;) {
           if (failure !== undefined) return;
@@ -590,7 +659,7 @@ export class MigrationRunner {
                   {
                     client: c,
                     db: db ?? this.source(),
-                    raw: this.raw,
+                    raw: this.rawReader(),
                     runId,
                     onError: this.o.onError,
                     orphans,
@@ -900,14 +969,14 @@ export class MigrationRunner {
       const script = this.o.threads === false ? undefined : workerScript();
       const thread = script
         ? new ThreadLoader(script, {
-            sourcePath: this.o.sourcePath,
+            sourcePath: this.readPath(),
             target: this.o.target,
             runId: this.runId ?? '',
             onError: this.o.onError,
             sourceZone: this.o.sourceZone,
           })
         : undefined;
-      const db = thread ? undefined : openSource(this.o.sourcePath);
+      const db = thread ? undefined : openSource(this.readPath());
       try {
         for (let task = tasks.shift(); task; task = tasks.shift()) {
           const { t, chunk } = task;
@@ -915,7 +984,7 @@ export class MigrationRunner {
           const skip = rejected.get(t.name) ?? new Set<string>();
           const digest = thread
             ? await thread.digest(t, chunk, skip)
-            : await sourceDigest(db ?? this.source(), this.raw, t, skip, chunk);
+            : await sourceDigest(db ?? this.source(), this.rawReader(), t, skip, chunk);
           sourceParts.set(t.name, [...(sourceParts.get(t.name) ?? []), digest]);
         }
       } finally {
@@ -1009,11 +1078,20 @@ export class MigrationRunner {
 
   private async finish(): Promise<void> {
     this.report.finishedAt = new Date().toISOString();
-    try {
-      this.report.source.sha256After = await (this.hashAfter ?? sha256File(this.o.sourcePath));
-      this.report.source.unchanged = this.report.source.sha256After === this.report.source.sha256;
-    } catch {
-      this.report.source.unchanged = false;
+    if (this.snapshot) {
+      try {
+        this.report.source.sha256After = await (this.hashAfter ?? sha256File(this.snapshot.path));
+        this.report.source.unchanged = this.report.source.sha256After === this.report.source.sha256;
+      } catch {
+        this.report.source.unchanged = false;
+      }
+      if (!this.report.source.unchanged && this.report.exitCode !== 1) {
+        this.fail(
+          new MigrationError(
+            `the snapshot ${this.snapshot.path} changed while the run read it, so the copy is not shown to be of one state of the source; run again`,
+          ),
+        );
+      }
     }
     if (this.client && this.runId && this.report.status !== 'dry-run') {
       const written = this.report.tables.reduce((n, t) => n + t.rowsWritten, 0);
@@ -1048,7 +1126,31 @@ export class MigrationRunner {
     }
     this.db?.close();
     this.db = undefined;
-    this.raw.close();
+    this.raw?.close();
+    this.raw = undefined;
+    this.releaseSnapshot();
+  }
+
+  /** A new run makes the interrupted one unresumable: the snapshot it kept is of no more use. */
+  private async dropAbandonedSnapshot(): Promise<void> {
+    const path = (await latestUnfinishedRun(this.pg()))?.snapshot?.path;
+    if (!path || !existsSync(path)) return;
+    removeSnapshot(path);
+    this.say(`removed the snapshot kept by the interrupted run: ${path}`);
+  }
+
+  /** A failed migration keeps its snapshot for --resume; every other run deletes it. */
+  private releaseSnapshot(): void {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    const resumable =
+      this.report.command === 'migrate' && this.report.status === 'failed' && this.runId !== undefined;
+    snapshot.kept = resumable;
+    if (resumable) {
+      this.say(`the snapshot is kept for --resume: ${snapshot.path}`);
+      return;
+    }
+    removeSnapshot(snapshot.path);
   }
 
   private writeReport(): void {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SourceSnapshot } from '../source/snapshot';
 
 /**
  * `data_migration_runs` is the public record (the app's /health reads its latest row). The schema
@@ -23,6 +24,8 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
       rows_rejected bigint,
       report jsonb
     );
+    -- The snapshot of the source a run reads (path, method, time): --resume reads the same one.
+    ALTER TABLE data_migration_runs ADD COLUMN IF NOT EXISTS snapshot jsonb;
     CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA};
     CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.tables (
       run_id bigint NOT NULL,
@@ -55,12 +58,18 @@ export interface RunRow {
   id: string;
   status: string;
   source_sha256: string | null;
+  snapshot: SourceSnapshot | null;
 }
 
-export async function startRun(client: pg.Client, source: string, sha256: string): Promise<string> {
+export async function startRun(
+  client: pg.Client,
+  source: string,
+  sha256: string,
+  snapshot: SourceSnapshot | undefined,
+): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO data_migration_runs (started_at, source, source_sha256, status) VALUES (now(), $1, $2, 'running') RETURNING id::text`,
-    [source, sha256],
+    `INSERT INTO data_migration_runs (started_at, source, source_sha256, status, snapshot) VALUES (now(), $1, $2, 'running', $3::jsonb) RETURNING id::text`,
+    [source, sha256, snapshot ? JSON.stringify(snapshot) : null],
   );
   return rows[0]?.id ?? '';
 }
@@ -68,7 +77,7 @@ export async function startRun(client: pg.Client, source: string, sha256: string
 /** The latest run that did not finish, for --resume. */
 export async function latestUnfinishedRun(client: pg.Client): Promise<RunRow | undefined> {
   const { rows } = await client.query<RunRow>(
-    `SELECT id::text, status, source_sha256 FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
+    `SELECT id::text, status, source_sha256, snapshot FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
   );
   const last = rows[0];
   return last && (last.status === 'running' || last.status === 'failed') ? last : undefined;
@@ -76,7 +85,7 @@ export async function latestUnfinishedRun(client: pg.Client): Promise<RunRow | u
 
 export async function latestRun(client: pg.Client): Promise<RunRow | undefined> {
   const { rows } = await client.query<RunRow>(
-    `SELECT id::text, status, source_sha256 FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
+    `SELECT id::text, status, source_sha256, snapshot FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
   );
   return rows[0];
 }

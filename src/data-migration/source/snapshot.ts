@@ -1,0 +1,105 @@
+import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * A run reads one state of the source: a private copy taken at one instant, which nothing else
+ * writes. Other processes may go on writing the source meanwhile; what they write after the instant
+ * is not in this run.
+ *
+ * - WAL mode: SQLite's online backup API in one step, inside one read transaction. Readers do not
+ *   block writers in WAL mode, so writers never wait for it.
+ * - Rollback-journal modes: the file's bytes copied while this connection holds a read transaction
+ *   (a SHARED lock, so no writer can commit half-way through the copy). Writers wait at most the
+ *   length of the copy; a plain copy is about three times faster than the backup API.
+ */
+export interface SourceSnapshot {
+  method: 'online-backup' | 'file-copy-under-shared-lock';
+  /** The source's journal mode when the snapshot was taken. */
+  journalMode: string;
+  /** The private copy every reader of this run opens. */
+  path: string;
+  takenAt: string;
+  /** How long the copy took (in rollback-journal mode, how long writers could have waited). */
+  seconds: number;
+  bytes: number;
+  /** SQLite's schema cookie and page count of the state copied (with the file's sha256, its identity). */
+  schemaVersion: number;
+  pageCount: number;
+}
+
+export class SnapshotError extends Error {}
+
+// A writer in the middle of its commit holds the lock for milliseconds; a stuck one is not waited for.
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** The file name of a new snapshot next to `besidePath` (the run's report). */
+export function snapshotPathFor(besidePath: string): string {
+  const stamp = `${Date.now().toString(36)}-${process.pid}`;
+  return join(dirname(resolve(besidePath)), `${basename(besidePath)}.snapshot-${stamp}.sqlite`);
+}
+
+export async function takeSnapshot(sourcePath: string, destination: string): Promise<SourceSnapshot> {
+  if (!existsSync(sourcePath)) throw new SnapshotError(`source ${sourcePath} does not exist`);
+  let db: Database.Database;
+  try {
+    db = new Database(sourcePath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new SnapshotError(`cannot open source ${sourcePath}: ${(error as Error).message}`);
+  }
+  removeSnapshot(destination);
+  const started = Date.now();
+  try {
+    const journalMode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    const wal = journalMode === 'wal';
+    let identity: { schemaVersion: number; pageCount: number };
+    if (wal) {
+      // Steps of the backup API each take their own read transaction and restart the copy when
+      // another connection writes in between: one step copies everything in one transaction.
+      await db.backup(destination, { progress: () => 0x7fffffff });
+      identity = stateIdentity(new Database(destination, { readonly: true }), true);
+    } else {
+      db.exec('BEGIN');
+      try {
+        identity = stateIdentity(db);
+        copyFileSync(sourcePath, destination);
+      } finally {
+        db.exec('COMMIT');
+      }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      method: wal ? 'online-backup' : 'file-copy-under-shared-lock',
+      journalMode,
+      path: destination,
+      takenAt: new Date(started).toISOString(),
+      seconds,
+      bytes: statSync(destination).size,
+      ...identity,
+    };
+  } catch (error) {
+    removeSnapshot(destination);
+    throw new SnapshotError(
+      `cannot take a snapshot of ${sourcePath} (so the copy could not be of one state of the source): ${(error as Error).message}`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The first read inside a transaction takes the SHARED lock and fixes the state it sees. */
+function stateIdentity(db: Database.Database, close = false): { schemaVersion: number; pageCount: number } {
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return {
+      schemaVersion: Number(db.pragma('schema_version', { simple: true })),
+      pageCount: Number(db.pragma('page_count', { simple: true })),
+    };
+  } finally {
+    if (close) db.close();
+  }
+}
+
+export function removeSnapshot(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
