@@ -6,10 +6,20 @@ import type { PostgresSettings } from '../config/app-config';
 import { describePostgresTarget, maskSecrets } from '../config/database-url';
 import { LockId } from '../database/advisory-lock';
 import { pgConnectionConfig } from '../database/data-source-options';
-import { AbortedError, loadChunk, type OnError } from './load/chunk-loader';
+import type {
+  OnError,
+  BadRow,
+  OrphanIndex,
+  MigrationPlan,
+  NotCarried,
+  PlannedTable,
+  DdlStatement,
+  Chunk,
+} from './model/plan';
+import { AbortedError, loadChunk } from './load/chunk-loader';
 import { ThreadLoader } from './load/thread-loader';
-import { BadRowError, describeBadRow, type BadRow, type OrphanIndex } from './load/row-conversion';
-import { buildPlan, type MigrationPlan, type NotCarried, type PlannedTable } from './plan/migration-plan';
+import { BadRowError, describeBadRow } from './load/row-conversion';
+import { buildPlan } from './plan/migration-plan';
 import { Progress } from './report/progress';
 import { formatSummary, type SummaryRow } from './report/summary-table';
 import {
@@ -18,15 +28,23 @@ import {
   postLoadStatements,
   translationContext,
   viewStatement,
-  type DdlStatement,
 } from './schema/ddl';
 import { quoteIdent } from './schema/sql-tokens';
 import { sha256File } from './source/file-hash';
-import { removeSnapshot, snapshotPathFor, takeSnapshot, type SourceSnapshot } from './source/snapshot';
+import type {
+  SourceSnapshot,
+  SequenceState,
+  TableDigest,
+  TableVerification,
+  TableReport,
+  MigrationReport,
+} from './model/report';
+import { removeSnapshot, snapshotPathFor, takeSnapshot } from './source/snapshot';
 import { orphansOf, startSourceCheck } from './source/source-checks';
-import { openSource, planChunks, RawTextReader, type Chunk } from './source/source-reader';
-import { readSqliteSchema, type SourceSchema } from './source/sqlite-schema';
-import { readTargetTables, tableHasRows, type TargetTable } from './target/pg-catalog';
+import { openSource, planChunks, RawTextReader } from './source/source-reader';
+import type { SourceSchema, TargetTable } from './model/catalog';
+import { readSqliteSchema } from './source/sqlite-schema';
+import { readTargetTables, tableHasRows } from './target/pg-catalog';
 import {
   ensureStateTables,
   finishRun,
@@ -41,7 +59,7 @@ import {
   tablesCreatedByRuns,
   STATE_SCHEMA,
 } from './target/run-state';
-import { checkSequences, resetSequences, type SequenceState } from './target/sequences';
+import { checkSequences, resetSequences } from './target/sequences';
 import { READBACK_SESSION } from './verify/copy-digest';
 import { verifySchema } from './verify/schema-verifier';
 import {
@@ -51,8 +69,6 @@ import {
   sourceDigest,
   targetDigest,
   targetRanges,
-  type TableDigest,
-  type TableVerification,
 } from './verify/table-verifier';
 
 export interface MigrateOptions {
@@ -73,50 +89,6 @@ export interface MigrateOptions {
   threads?: boolean;
   /** Progress and summary output; silent when undefined. */
   out?: NodeJS.WriteStream;
-}
-
-export type ExitCode = 0 | 1 | 3;
-
-export interface TableReport {
-  table: string;
-  created: boolean;
-  rowsRead: number;
-  rowsWritten: number;
-  rowsRejected: number;
-  seconds: number;
-  verified: boolean | null;
-  verification?: TableVerification;
-}
-
-export interface MigrationReport {
-  command: 'migrate' | 'verify';
-  status: 'succeeded' | 'failed' | 'rejected' | 'dry-run';
-  exitCode: ExitCode;
-  startedAt: string;
-  finishedAt?: string;
-  runId?: string;
-  /**
-   * `path` is the file named; `snapshot` the private copy of one state of it that the run read, and
-   * `sha256`/`sha256After` that copy's hash before and after the run (`unchanged` when they agree).
-   */
-  source: {
-    path: string;
-    sha256?: string;
-    sha256After?: string;
-    unchanged?: boolean;
-    snapshot?: SourceSnapshot & { resumed: boolean; kept: boolean };
-  };
-  target: string;
-  options: Record<string, unknown>;
-  preflight: { quickCheck?: string; serverVersion?: string; warnings: string[]; foreignKeyOrphans?: number };
-  tables: TableReport[];
-  created: DdlStatement[];
-  notCarried: NotCarried[];
-  sequences: SequenceState[];
-  verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
-  rejectsDirectory?: string;
-  failure?: { message: string; badRow?: BadRow };
-  timings: Record<string, number>;
 }
 
 export class MigrationError extends Error {

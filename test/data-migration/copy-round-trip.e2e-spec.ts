@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { makeConverter } from '../../src/data-migration/convert/value-converter';
-import type { SqliteValue } from '../../src/data-migration/convert/sqlite-value';
+import type { SqliteValue } from '../../src/data-migration/model/plan';
 import { copyLine } from '../../src/data-migration/load/copy-text';
-import type { TargetType } from '../../src/data-migration/schema/target-type';
+import type { TargetType } from '../../src/data-migration/model/target-type';
 import { READBACK_SESSION, readBack } from '../../src/data-migration/verify/copy-digest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 

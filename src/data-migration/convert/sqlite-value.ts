@@ -1,5 +1,4 @@
-/** A value as better-sqlite3 returns it with `safeIntegers(true)`: INTEGER → bigint, REAL → number. */
-export type SqliteValue = null | bigint | number | string | Buffer;
+import type { SqliteValue } from '../model/plan';
 
 /** A source value with no faithful form in the target column. `reason` says why, for the report. */
 export class BadValueError extends Error {

@@ -1,5 +1,6 @@
 import { mapDeclaredType, parsePgType } from '../schema/target-type';
-import { BadValueError, type SqliteValue } from './sqlite-value';
+import type { SqliteValue } from '../model/plan';
+import { BadValueError } from './sqlite-value';
 import { makeConverter, SuspectUtf8Error } from './value-converter';
 
 function convert(

@@ -1,4 +1,4 @@
-import type { TargetType } from '../schema/target-type';
+import type { TargetType } from '../model/target-type';
 import {
   dateDays,
   fastTimestampText,
@@ -11,36 +11,11 @@ import {
 import { jsonbCanonical } from './json-canonical';
 import { pgDoubleText, pgRealText } from './float-text';
 import { numberToDecimalText, numericText, padScale, parseDecimal } from './numeric-text';
-import { BadValueError, type SqliteValue } from './sqlite-value';
+import type { SqliteValue, ColumnConverter } from '../model/plan';
+import { BadValueError } from './sqlite-value';
 
 /** A string value whose decoding replaced bytes with U+FFFD: its raw bytes must be checked. */
 export class SuspectUtf8Error extends Error {}
-
-export interface ColumnConverter {
-  /**
-   * The value's text for PostgreSQL (before COPY escaping), null for NULL; throws BadValueError. It is
-   * spelled exactly as PostgreSQL prints the stored value (in the session verification sets up), so
-   * verification compares the COPY text sent with the COPY text read back.
-   */
-  convert(value: SqliteValue, utf8Checked?: boolean): string | null;
-  /**
-   * `convert` without the checks PostgreSQL's own input function repeats on the same text (JSON
-   * syntax), and with JSON as found rather than as PostgreSQL prints it: the fast path of a load that
-   * does not verify, which redoes a chunk with `convert` when COPY refuses a value.
-   */
-  convertTrusted(value: SqliteValue): string | null;
-  /** True when convertTrusted skips a check that convert makes. */
-  defersChecks: boolean;
-  /**
-   * True for kinds written with digits, signs, dates and fixed words only: their text never holds a
-   * character COPY must escape.
-   */
-  plain: boolean;
-  /** Integer text ordering like the value, for the min/max verification reports (keys, dates, times). */
-  rangeKey(converted: string): string;
-  /** SQL computing `rangeKey` of a stored value (applied to min() and max() of the column). */
-  pgRangeKey(value: string): string;
-}
 
 export interface ConverterOptions {
   notNull: boolean;

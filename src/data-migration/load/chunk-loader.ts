@@ -3,16 +3,15 @@ import { pipeline } from 'node:stream/promises';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { PlannedTable } from '../plan/migration-plan';
+import type { PlannedTable, Chunk, OrphanIndex, OnError } from '../model/plan';
 import { quoteIdent } from '../schema/sql-tokens';
 import { BadValueError } from '../convert/sqlite-value';
-import type { Chunk, RawTextReader } from '../source/source-reader';
+import type { RawTextReader } from '../source/source-reader';
 import { STATE_SCHEMA } from '../target/run-state';
-import { SourceDigestBuilder, type TableDigest } from '../verify/table-verifier';
+import type { TableDigest } from '../model/report';
+import { SourceDigestBuilder } from '../verify/table-verifier';
 import { copyBatches, type BatchTally } from './copy-batches';
-import { BadRowError, type OrphanIndex } from './row-conversion';
-
-export type OnError = 'stop' | 'reject';
+import { BadRowError } from './row-conversion';
 
 export interface LoadContext {
   client: pg.Client;

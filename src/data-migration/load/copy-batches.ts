@@ -1,10 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { PlannedTable } from '../plan/migration-plan';
-import { chunkRows, type Chunk, type RawTextReader } from '../source/source-reader';
+import type { PlannedTable, Chunk, OnError, BadRow } from '../model/plan';
+import { chunkRows, type RawTextReader } from '../source/source-reader';
 import type { SourceDigestBuilder } from '../verify/table-verifier';
 import { copyLine } from './copy-text';
-import type { OnError } from './chunk-loader';
-import { BadRowError, convertRow, type BadRow } from './row-conversion';
+import { BadRowError, convertRow } from './row-conversion';
 
 // Rows are joined (natively) into one buffer per batch of about this many characters.
 const BATCH_CHARS = 256 * 1024;

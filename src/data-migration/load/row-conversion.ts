@@ -1,19 +1,7 @@
-import { BadValueError, jsonValue, previewValue, type SqliteValue } from '../convert/sqlite-value';
+import type { SqliteValue, PlannedTable, BadRow } from '../model/plan';
+import { BadValueError, jsonValue, previewValue } from '../convert/sqlite-value';
 import { SuspectUtf8Error } from '../convert/value-converter';
-import type { PlannedTable } from '../plan/migration-plan';
 import { isValidUtf8, type RawTextReader } from '../source/source-reader';
-
-/** A row that cannot be loaded faithfully, with everything the report and the reject file need. */
-export interface BadRow {
-  table: string;
-  rowid: string | null;
-  /** Primary-key values, for tables without a rowid. */
-  key: Record<string, unknown> | null;
-  column: string;
-  reason: string;
-  preview: string;
-  values: Record<string, unknown>;
-}
 
 export class BadRowError extends Error {
   constructor(readonly bad: BadRow) {
@@ -25,9 +13,6 @@ export function describeBadRow(bad: BadRow): string {
   const where = bad.rowid !== null ? `rowid ${bad.rowid}` : `key ${JSON.stringify(bad.key)}`;
   return `table "${bad.table}", ${where}, column "${bad.column}": ${bad.reason} (value ${bad.preview})`;
 }
-
-/** Foreign-key orphans found by PRAGMA foreign_key_check, per table, keyed by rowid. */
-export type OrphanIndex = Map<string, Map<string, { column: string; reason: string }>>;
 
 /**
  * Converts one source row (rowid first, then the planned columns) to target texts, or describes why

@@ -1,11 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import type { PlannedTable } from '../plan/migration-plan';
+import type { PlannedTable, Chunk, OrphanIndex } from '../model/plan';
 import { toPlainTable } from '../plan/plain-table';
-import type { Chunk } from '../source/source-reader';
 import { AbortedError, type ChunkResult } from './chunk-loader';
-import { BadRowError, type OrphanIndex } from './row-conversion';
+import { BadRowError } from './row-conversion';
 import type { FromWorker, ToWorker, WorkerSettings } from './thread-messages';
-import type { TableDigest } from '../verify/table-verifier';
+import type { TableDigest } from '../model/report';
 
 /** The main thread's handle on one chunk-worker thread: one chunk at a time. */
 export class ThreadLoader {

@@ -1,9 +1,8 @@
 import type { PostgresSettings } from '../../config/app-config';
 import type { PlainTable } from '../plan/plain-table';
-import type { Chunk } from '../source/source-reader';
-import type { ChunkResult, OnError } from './chunk-loader';
-import type { BadRow } from './row-conversion';
-import type { TableDigest } from '../verify/table-verifier';
+import type { Chunk, OnError, BadRow } from '../model/plan';
+import type { ChunkResult } from './chunk-loader';
+import type { TableDigest } from '../model/report';
 
 export interface WorkerSettings {
   sourcePath: string;

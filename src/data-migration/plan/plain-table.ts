@@ -1,5 +1,5 @@
 import { makeConverter } from '../convert/value-converter';
-import type { PlannedColumn, PlannedTable } from './migration-plan';
+import type { PlannedColumn, PlannedTable } from '../model/plan';
 
 /** A planned table without its converter functions, so it can cross to a worker thread. */
 export type PlainTable = Omit<PlannedTable, 'columns'> & { columns: Omit<PlannedColumn, 'converter'>[] };

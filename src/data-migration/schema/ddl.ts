@@ -1,19 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { NotCarried, PlannedTable } from '../plan/migration-plan';
-import type { SourceIndex, SourceView } from '../source/sqlite-schema';
+import type { NotCarried, PlannedTable, DdlStatement } from '../model/plan';
+import type { SourceIndex, SourceView } from '../model/catalog';
 import { selectAliases, translateExpression, type TranslationContext } from './expression-translation';
 import { closingParen, isWord, quoteIdent, splitTopLevel, tokenize, type Token } from './sql-tokens';
-
-export interface DdlStatement {
-  kind: 'primary key' | 'unique' | 'index' | 'check' | 'foreign key' | 'view';
-  /** Object name on the target. */
-  name: string;
-  /** Table (or view) it belongs to. */
-  table: string;
-  sql: string;
-  /** For foreign keys: the columns it links. */
-  foreignKey?: { parent: string; from: string[]; to: string[] };
-}
 
 export function createTableSql(t: PlannedTable): string {
   const cols = t.columns.map((c) => {

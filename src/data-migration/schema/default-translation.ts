@@ -1,6 +1,6 @@
-import type { SqliteValue } from '../convert/sqlite-value';
+import type { SqliteValue } from '../model/plan';
 import { quoteLiteral, tokenize, type Token } from './sql-tokens';
-import type { TargetType } from './target-type';
+import type { TargetType } from '../model/target-type';
 
 export type DefaultTranslation = { sql: string | null } | { untranslatable: string };
 

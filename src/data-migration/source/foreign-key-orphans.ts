@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { OrphanIndex } from '../load/row-conversion';
-import type { SourceSchema } from './sqlite-schema';
+import type { OrphanIndex } from '../model/plan';
+import type { SourceSchema } from '../model/catalog';
 
 interface FkCheckRow {
   table: string;

@@ -1,32 +1,7 @@
 import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-
-/**
- * A run reads one state of the source: a private copy taken at one instant, which nothing else
- * writes. Other processes may go on writing the source meanwhile; what they write after the instant
- * is not in this run.
- *
- * - WAL mode: SQLite's online backup API in one step, inside one read transaction. Readers do not
- *   block writers in WAL mode, so writers never wait for it.
- * - Rollback-journal modes: the file's bytes copied while this connection holds a read transaction
- *   (a SHARED lock, so no writer can commit half-way through the copy). Writers wait at most the
- *   length of the copy; a plain copy is about three times faster than the backup API.
- */
-export interface SourceSnapshot {
-  method: 'online-backup' | 'file-copy-under-shared-lock';
-  /** The source's journal mode when the snapshot was taken. */
-  journalMode: string;
-  /** The private copy every reader of this run opens. */
-  path: string;
-  takenAt: string;
-  /** How long the copy took (in rollback-journal mode, how long writers could have waited). */
-  seconds: number;
-  bytes: number;
-  /** SQLite's schema cookie and page count of the state copied (with the file's sha256, its identity). */
-  schemaVersion: number;
-  pageCount: number;
-}
+import type { SourceSnapshot } from '../model/report';
 
 export class SnapshotError extends Error {}
 

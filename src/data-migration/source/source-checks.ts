@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OrphanIndex } from '../load/row-conversion';
+import type { OrphanIndex } from '../model/plan';
 import { findOrphans } from './foreign-key-orphans';
 import { openSource } from './source-reader';
 import { threadResult } from './thread-result';
-import type { SourceSchema } from './sqlite-schema';
+import type { SourceSchema } from '../model/catalog';
 
 export type SourceCheckRequest =
   { check: 'integrity'; path: string } | { check: 'orphans'; path: string; schema: SourceSchema };

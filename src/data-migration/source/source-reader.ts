@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SqliteValue } from '../convert/sqlite-value';
-import type { PlannedTable } from '../plan/migration-plan';
+import type { SqliteValue, PlannedTable, Chunk } from '../model/plan';
 import { sqliteIdent } from './sqlite-schema';
 
 export function openSource(path: string): Database.Database {
@@ -9,15 +8,6 @@ export function openSource(path: string): Database.Database {
   // and a bigger cache would multiply the peak memory.
   db.pragma('query_only = 1');
   return db;
-}
-
-/** A rowid range of one table, loaded in one transaction. `lo`/`hi` are null for WITHOUT ROWID tables. */
-export interface Chunk {
-  index: number;
-  lo: bigint | null;
-  hi: bigint | null;
-  /** Rows in the range (estimate for progress). */
-  rows: number;
 }
 
 /** The name that reaches the rowid of `table` (a column may shadow `rowid`). */

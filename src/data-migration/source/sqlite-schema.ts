@@ -1,69 +1,12 @@
 import type Database from 'better-sqlite3';
 import { closingParen, isWord, tokenize, type Token } from '../schema/sql-tokens';
-
-export interface SourceColumn {
-  name: string;
-  declaredType: string;
-  notNull: boolean;
-  /** Default expression text as SQLite stores it, or null. */
-  defaultSql: string | null;
-  /** 1-based position in the primary key, 0 when not part of it. */
-  pkPosition: number;
-  /** Generated (virtual/stored) columns are not copied. */
-  generated: boolean;
-}
-
-export interface SourceIndex {
-  name: string;
-  unique: boolean;
-  origin: 'c' | 'u' | 'pk';
-  partial: boolean;
-  /** Column names in order; null for an expression member. */
-  columns: { name: string | null; desc: boolean; collation: string }[];
-  sql: string | null;
-}
-
-export interface SourceForeignKey {
-  id: number;
-  parentTable: string;
-  fromColumns: string[];
-  /** Empty when the FK names only the parent table (its primary key is meant). */
-  toColumns: string[];
-  onUpdate: string;
-  onDelete: string;
-  /** DEFERRABLE INITIALLY DEFERRED in the table's SQL (PRAGMAs do not say). */
-  deferred: boolean;
-}
-
-export interface SourceTable {
-  name: string;
-  columns: SourceColumn[];
-  /** Name of the INTEGER PRIMARY KEY column that aliases the rowid, if any. */
-  rowidAlias: string | null;
-  withoutRowid: boolean;
-  autoincrement: boolean;
-  /** High-water mark from sqlite_sequence, for AUTOINCREMENT tables. */
-  sequence: bigint | null;
-  indexes: SourceIndex[];
-  foreignKeys: SourceForeignKey[];
-  /** CHECK constraint bodies as written (SQLite SQL). */
-  checks: string[];
-  sql: string;
-}
-
-export interface SourceView {
-  name: string;
-  sql: string;
-}
-
-export interface SourceSchema {
-  tables: SourceTable[];
-  views: SourceView[];
-  /** Triggers are not migrated; their names are listed in the report. */
-  triggers: string[];
-  /** Virtual tables (FTS, R*Tree…) and their shadow tables: not migrated, listed in the report. */
-  virtualTables: string[];
-}
+import type {
+  SourceColumn,
+  SourceIndex,
+  SourceForeignKey,
+  SourceTable,
+  SourceSchema,
+} from '../model/catalog';
 
 // Tables SQLite's FTS3/4/5 and R*Tree modules keep behind a virtual table.
 const SHADOW_SUFFIX = /^(content|data|idx|docsize|config|segments|segdir|stat|node|parent|rowid)$/i;

@@ -1,24 +1,5 @@
 import type pg from 'pg';
-
-export interface TargetColumn {
-  name: string;
-  /** format_type() text, e.g. `numeric(10,2)`. */
-  type: string;
-  notNull: boolean;
-  hasDefault: boolean;
-  /** 'a' (ALWAYS), 'd' (BY DEFAULT) or '' */
-  identity: string;
-  generated: boolean;
-  /** Sequence behind an identity or serial column. */
-  sequence: string | null;
-}
-
-export interface TargetTable {
-  name: string;
-  columns: TargetColumn[];
-  /** Parent tables of this table's foreign keys (other than itself). */
-  parents: string[];
-}
+import type { TargetTable } from '../model/catalog';
 
 interface CatalogRow {
   table_name: string;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SourceSnapshot } from '../source/snapshot';
+import type { SourceSnapshot } from '../model/report';
 
 /**
  * `data_migration_runs` is the public record (the app's /health reads its latest row). The schema

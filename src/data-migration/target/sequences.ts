@@ -1,17 +1,8 @@
 import type pg from 'pg';
-import type { PlannedTable } from '../plan/migration-plan';
+import type { PlannedTable } from '../model/plan';
 import { quoteIdent } from '../schema/sql-tokens';
-import type { TargetTable } from './pg-catalog';
-
-export interface SequenceState {
-  table: string;
-  column: string;
-  sequence: string;
-  /** The highest id ever handed out: max(column) and, for AUTOINCREMENT, sqlite_sequence. */
-  highWater: string;
-  /** The value the next insert gets. */
-  nextValue: string;
-}
+import type { TargetTable } from '../model/catalog';
+import type { SequenceState } from '../model/report';
 
 /**
  * Moves every identity/serial sequence of the loaded tables above both max(id) and the SQLite

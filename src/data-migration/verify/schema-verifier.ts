@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { PlannedTable } from '../plan/migration-plan';
-import type { DdlStatement } from '../schema/ddl';
+import type { PlannedTable, DdlStatement } from '../model/plan';
 import { readTargetTables } from '../target/pg-catalog';
 
 /**

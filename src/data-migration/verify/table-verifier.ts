@@ -1,44 +1,11 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import type { PlannedColumn, PlannedTable } from '../plan/migration-plan';
+import type { PlannedColumn, PlannedTable, Chunk, ColumnConverter } from '../model/plan';
 import { quoteIdent } from '../schema/sql-tokens';
-import type { Chunk, RawTextReader } from '../source/source-reader';
+import type { RawTextReader } from '../source/source-reader';
 import { copyBatches } from '../load/copy-batches';
-import type { ColumnConverter } from '../convert/value-converter';
 import { combineOrdered, CopyDigest, copyOut } from './copy-digest';
-
-export interface RangeCheck {
-  column: string;
-  source: { min: string | null; max: string | null };
-  target: { min: string | null; max: string | null };
-}
-
-export interface TableVerification {
-  table: string;
-  sourceRows: number;
-  targetRows: number;
-  sourceChecksum: string;
-  targetChecksum: string;
-  ranges: RangeCheck[];
-  ok: boolean;
-  problems: string[];
-  seconds: number;
-}
-
-/**
- * Count, checksum and min/max (range keys) of one side of a table or of one chunk of it, from the
- * rows' COPY text: what the load sent on the source side, what PostgreSQL prints for the stored rows
- * on the target side. Tables keyed by their rowid (an INTEGER PRIMARY KEY) get ordered digests, a SHA-256
- * over the text in key order per rowid chunk; other tables sum per-row digests (see CopyDigest).
- */
-export interface TableDigest {
-  rows: number;
-  checksum: string;
-  mins: (string | null)[];
-  maxs: (string | null)[];
-  /** The chunk an ordered digest covers; absent for summed digests. */
-  chunk?: number;
-}
+import type { RangeCheck, TableVerification, TableDigest } from '../model/report';
 
 const INT_KINDS: string[] = ['smallint', 'integer', 'bigint'];
 const RANGE_KINDS = new Set([...INT_KINDS, 'timestamptz', 'timestamp', 'date']);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { MigrationReport } from '../../../src/data-migration/migration-runner';
+import type { MigrationReport } from '../../../src/data-migration/model/report';
 
 export const FIXTURES = join(process.cwd(), 'test', 'fixtures');
 const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');

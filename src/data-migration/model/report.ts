@@ -1,0 +1,115 @@
+/** What a run reports: per table, per check, the snapshot it read, and the run as a whole. */
+import type { BadRow, DdlStatement, NotCarried } from './plan';
+
+export interface RangeCheck {
+  column: string;
+  source: { min: string | null; max: string | null };
+  target: { min: string | null; max: string | null };
+}
+
+export interface TableVerification {
+  table: string;
+  sourceRows: number;
+  targetRows: number;
+  sourceChecksum: string;
+  targetChecksum: string;
+  ranges: RangeCheck[];
+  ok: boolean;
+  problems: string[];
+  seconds: number;
+}
+
+/**
+ * Count, checksum and min/max (range keys) of one side of a table or of one chunk of it, from the
+ * rows' COPY text: what the load sent on the source side, what PostgreSQL prints for the stored rows
+ * on the target side. Tables keyed by their rowid (an INTEGER PRIMARY KEY) get ordered digests, a SHA-256
+ * over the text in key order per rowid chunk; other tables sum per-row digests (see CopyDigest).
+ */
+export interface TableDigest {
+  rows: number;
+  checksum: string;
+  mins: (string | null)[];
+  maxs: (string | null)[];
+  /** The chunk an ordered digest covers; absent for summed digests. */
+  chunk?: number;
+}
+
+export interface SequenceState {
+  table: string;
+  column: string;
+  sequence: string;
+  /** The highest id ever handed out: max(column) and, for AUTOINCREMENT, sqlite_sequence. */
+  highWater: string;
+  /** The value the next insert gets. */
+  nextValue: string;
+}
+
+/**
+ * A run reads one state of the source: a private copy taken at one instant, which nothing else
+ * writes. Other processes may go on writing the source meanwhile; what they write after the instant
+ * is not in this run.
+ *
+ * - WAL mode: SQLite's online backup API in one step, inside one read transaction. Readers do not
+ *   block writers in WAL mode, so writers never wait for it.
+ * - Rollback-journal modes: the file's bytes copied while this connection holds a read transaction
+ *   (a SHARED lock, so no writer can commit half-way through the copy). Writers wait at most the
+ *   length of the copy; a plain copy is about three times faster than the backup API.
+ */
+export interface SourceSnapshot {
+  method: 'online-backup' | 'file-copy-under-shared-lock';
+  /** The source's journal mode when the snapshot was taken. */
+  journalMode: string;
+  /** The private copy every reader of this run opens. */
+  path: string;
+  takenAt: string;
+  /** How long the copy took (in rollback-journal mode, how long writers could have waited). */
+  seconds: number;
+  bytes: number;
+  /** SQLite's schema cookie and page count of the state copied (with the file's sha256, its identity). */
+  schemaVersion: number;
+  pageCount: number;
+}
+
+export type ExitCode = 0 | 1 | 3;
+
+export interface TableReport {
+  table: string;
+  created: boolean;
+  rowsRead: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  seconds: number;
+  verified: boolean | null;
+  verification?: TableVerification;
+}
+
+export interface MigrationReport {
+  command: 'migrate' | 'verify';
+  status: 'succeeded' | 'failed' | 'rejected' | 'dry-run';
+  exitCode: ExitCode;
+  startedAt: string;
+  finishedAt?: string;
+  runId?: string;
+  /**
+   * `path` is the file named; `snapshot` the private copy of one state of it that the run read, and
+   * `sha256`/`sha256After` that copy's hash before and after the run (`unchanged` when they agree).
+   */
+  source: {
+    path: string;
+    sha256?: string;
+    sha256After?: string;
+    unchanged?: boolean;
+    snapshot?: SourceSnapshot & { resumed: boolean; kept: boolean };
+  };
+  target: string;
+  options: Record<string, unknown>;
+  preflight: { quickCheck?: string; serverVersion?: string; warnings: string[]; foreignKeyOrphans?: number };
+  tables: TableReport[];
+  created: DdlStatement[];
+  notCarried: NotCarried[];
+  sequences: SequenceState[];
+  verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
+  rejectsDirectory?: string;
+  failure?: { message: string; badRow?: BadRow };
+  timings: Record<string, number>;
+}
