@@ -15,9 +15,12 @@ const LAYERS = [
   ['runner'],
   ['cli'],
 ];
-const folderPattern = (folder) => (folder === 'runner' ? '**/migration-runner' : `**/data-migration/${folder}/**`);
+const folderPattern = (folder) =>
+  folder === 'runner' ? '**/migration-runner' : `**/data-migration/${folder}/**`;
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
-  files: layer.map((folder) => (folder === 'runner' ? `${TOOL}/migration-runner.ts` : `${TOOL}/${folder}/**/*.ts`)),
+  files: layer.map((folder) =>
+    folder === 'runner' ? `${TOOL}/migration-runner.ts` : `${TOOL}/${folder}/**/*.ts`,
+  ),
   ignores: ['**/*.spec.ts'],
   rules: {
     'no-restricted-imports': [
@@ -26,7 +29,10 @@ const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
         patterns: LAYERS.slice(i + 1)
           .flat()
           .map((folder) => ({
-            group: [folderPattern(folder), ...(folder === 'runner' ? [] : [`../${folder}/*`, `./${folder}/*`])],
+            group: [
+              folderPattern(folder),
+              ...(folder === 'runner' ? [] : [`../${folder}/*`, `./${folder}/*`]),
+            ],
             message: `${layer.join('/')} is below ${folder} in the migration tool's layers: move the shared piece down instead.`,
           })),
       },
@@ -35,7 +41,17 @@ const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'jest.config.mjs', 'eslint.config.mjs', 'test/support/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.data/**',
+      'jest.config.mjs',
+      'eslint.config.mjs',
+      'test/support/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -67,7 +83,14 @@ export default tseslint.config(
       // The tool works on any SQLite file: it never reaches into the app's domain.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/content/*', '**/scheduling/*', '**/health/*', '**/metrics/*'], message: 'the migration tool does not import the app.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/content/*', '**/scheduling/*', '**/health/*', '**/metrics/*'],
+              message: 'the migration tool does not import the app.',
+            },
+          ],
+        },
       ],
     },
   },

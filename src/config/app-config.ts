@@ -56,34 +56,14 @@ export class ConfigError extends Error {
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const { env, problems } = validateEnvironment(raw);
   const notices: string[] = [];
-  const add = (variable: string, reason: string): void => {
-    const existing = problems.find((p) => p.variable === variable);
-    if (existing) existing.reasons.push(reason);
-    else problems.push({ variable, reasons: [reason] });
-  };
+  const add = problemAdder(problems);
 
   if (!isValidTimeZone(env.DISPLAY_TIMEZONE)) {
     add('DISPLAY_TIMEZONE', `"${env.DISPLAY_TIMEZONE}" is not an IANA time zone (e.g. America/Chicago)`);
   }
 
-  let database: DatabaseSettings | undefined;
   const usesLocalDatabase = env.DATABASE_URL === undefined && env.NODE_ENV !== 'production';
-  if (env.DATABASE_URL === undefined && env.NODE_ENV === 'production') {
-    add('DATABASE_URL', 'is required in production');
-  } else {
-    try {
-      const parsed = parseDatabaseUrl(env.DATABASE_URL ?? LOCAL_DATABASE_URL);
-      if (parsed.kind === 'sqlite') {
-        database = parsed;
-      } else {
-        if (parsed.notice) notices.push(parsed.notice);
-        database = postgresSettings(parsed, env, add);
-      }
-    } catch (error) {
-      if (!(error instanceof DatabaseUrlError)) throw error;
-      add('DATABASE_URL', error.message);
-    }
-  }
+  const database = databaseSettings(env, add, notices);
 
   if (problems.length > 0 || database === undefined) throw new ConfigError(problems);
   return new AppConfig(
@@ -98,6 +78,55 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     notices,
     usesLocalDatabase,
   );
+}
+
+/** Adds a reason to the variable's entry in `problems`, or a new entry. */
+function problemAdder(problems: EnvironmentProblem[]): (variable: string, reason: string) => void {
+  return (variable, reason) => {
+    const existing = problems.find((p) => p.variable === variable);
+    if (existing) existing.reasons.push(reason);
+    else problems.push({ variable, reasons: [reason] });
+  };
+}
+
+function databaseSettings(
+  env: EnvironmentVariables,
+  add: (variable: string, reason: string) => void,
+  notices: string[],
+): DatabaseSettings | undefined {
+  if (env.DATABASE_URL === undefined && env.NODE_ENV === 'production') {
+    add('DATABASE_URL', 'is required in production');
+    return undefined;
+  }
+  try {
+    const parsed = parseDatabaseUrl(env.DATABASE_URL ?? LOCAL_DATABASE_URL);
+    if (parsed.kind === 'sqlite') return parsed;
+    if (parsed.notice) notices.push(parsed.notice);
+    return postgresSettings(parsed, env, add);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    add('DATABASE_URL', error.message);
+    return undefined;
+  }
+}
+
+// What a connection to PostgreSQL needs; the rest of the environment is the server's.
+const CONNECTION_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'DB_SSL', 'DB_SSL_CA'];
+
+/**
+ * The database settings alone, for admin commands that serve no HTTP (`migrate`): the same parsing
+ * and production TLS rules as the server, without asking for the server's own settings
+ * (ADMIN_TOKEN, PORT…). Throws a ConfigError listing the bad variables.
+ */
+export function loadDatabaseSettings(
+  raw: Record<string, string | undefined> = process.env,
+): DatabaseSettings {
+  const picked = Object.fromEntries(CONNECTION_VARIABLES.map((name) => [name, raw[name]]));
+  const { env, problems: all } = validateEnvironment(picked);
+  const problems = all.filter((p) => CONNECTION_VARIABLES.includes(p.variable));
+  const database = databaseSettings(env, problemAdder(problems), []);
+  if (problems.length > 0 || database === undefined) throw new ConfigError(problems);
+  return database;
 }
 
 function postgresSettings(

@@ -9,7 +9,7 @@ import { BadValueError } from '../convert/sqlite-value';
 import type { RawTextReader } from '../source/source-reader';
 import { STATE_SCHEMA } from '../target/run-state';
 import type { TableDigest } from '../model/report';
-import { SourceDigestBuilder } from '../verify/table-verifier';
+import { SourceDigestBuilder } from '../verify/source-digest';
 import { copyBatches, type BatchTally } from './copy-batches';
 import { BadRowError } from './row-conversion';
 

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import pg from 'pg';
-import { pgConnectionConfig } from '../../database/data-source-options';
 import { fromPlainTable } from '../plan/plain-table';
-import { openSource, RawTextReader } from '../source/source-reader';
+import { SourceHandle } from '../source/source-handle';
+import { closeSession, openSession } from '../target/sessions';
 import { AbortedError, loadChunk } from './chunk-loader';
 import { BadRowError } from './row-conversion';
 import type { ToWorker, WorkerSettings } from './thread-messages';
@@ -15,14 +14,9 @@ import { sourceDigest } from '../verify/table-verifier';
 const settings = workerData as WorkerSettings;
 const port = parentPort;
 let aborted = false;
-const db = openSource(settings.sourcePath);
-const raw = new RawTextReader(settings.sourcePath);
-const client = new pg.Client(pgConnectionConfig(settings.target, 'pgmove-migrate'));
-client.on('error', () => undefined);
-const ready = client
-  .connect()
-  .then(() => client.query('SET synchronous_commit = off'))
-  .then(() => undefined);
+const source = new SourceHandle(settings.sourcePath);
+const session = openSession(settings.target, 'load');
+session.catch(() => undefined);
 
 port?.on('message', (message: ToWorker) => {
   if (message.type === 'abort') {
@@ -30,16 +24,17 @@ port?.on('message', (message: ToWorker) => {
     return;
   }
   if (message.type === 'close') {
-    void client.end().finally(() => {
-      db.close();
-      raw.close();
-      port.close();
-    });
+    void session
+      .then(closeSession, () => undefined)
+      .finally(() => {
+        source.close();
+        port.close();
+      });
     return;
   }
   const table = fromPlainTable(message.table, settings.sourceZone);
   if (message.type === 'verify') {
-    sourceDigest(db, raw, table, message.rejected, message.chunk).then(
+    sourceDigest(source.db, source.raw, table, message.rejected, message.chunk).then(
       (digest) => port.postMessage({ type: 'digest', digest }),
       (error: unknown) =>
         port.postMessage({
@@ -50,13 +45,13 @@ port?.on('message', (message: ToWorker) => {
     );
     return;
   }
-  ready
-    .then(() =>
+  session
+    .then((client) =>
       loadChunk(
         {
           client,
-          db,
-          raw,
+          db: source.db,
+          raw: source.raw,
           runId: settings.runId,
           onError: settings.onError,
           orphans: new Map(message.orphans ? [[table.source.name, message.orphans]] : []),

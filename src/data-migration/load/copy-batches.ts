@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PlannedTable, Chunk, OnError, BadRow } from '../model/plan';
 import { chunkRows, type RawTextReader } from '../source/source-reader';
-import type { SourceDigestBuilder } from '../verify/table-verifier';
+import type { SourceDigestBuilder } from '../verify/source-digest';
 import { copyLine } from './copy-text';
 import { BadRowError, convertRow } from './row-conversion';
 

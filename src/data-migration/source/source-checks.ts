@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { OrphanIndex } from '../model/plan';
 import { findOrphans } from './foreign-key-orphans';
-import { openSource } from './source-reader';
+import { SourceHandle } from './source-handle';
 import { threadResult } from './thread-result';
 import type { SourceSchema } from '../model/catalog';
 
@@ -14,7 +14,8 @@ type Result<R extends SourceCheckRequest> = R extends { check: 'integrity' } ? s
 
 /** `PRAGMA quick_check` joined into one line ('ok' when sound), or every FK orphan of every table. */
 export function runSourceCheck<R extends SourceCheckRequest>(request: R): Result<R> {
-  const db = openSource(request.path);
+  const source = new SourceHandle(request.path);
+  const db = source.db;
   try {
     if (request.check === 'integrity') {
       return (db.pragma('quick_check') as { quick_check: string }[])
@@ -24,7 +25,7 @@ export function runSourceCheck<R extends SourceCheckRequest>(request: R): Result
     const all = new Set(request.schema.tables.map((t) => t.name));
     return findOrphans(db, request.schema, all).index as Result<R>;
   } finally {
-    db.close();
+    source.close();
   }
 }
 

@@ -56,3 +56,15 @@ export async function tableHasRows(client: pg.Client, quotedName: string): Promi
   const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quotedName}) AS any`);
   return rows[0]?.any ?? false;
 }
+
+/** True when the table has a constraint, or the schema an index, of that name. */
+export async function objectExists(client: pg.Client, table: string, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                     WHERE n.nspname = current_schema() AND t.relname = $1 AND k.conname = $2)
+         OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = current_schema() AND c.relname = $2 AND c.relkind = 'i') AS found`,
+    [table, name],
+  );
+  return rows[0]?.found ?? false;
+}

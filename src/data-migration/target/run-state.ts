@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { quoteIdent } from '../schema/sql-tokens';
 import type { SourceSnapshot } from '../model/report';
 
 /**
@@ -72,6 +73,13 @@ export async function startRun(
     [source, sha256, snapshot ? JSON.stringify(snapshot) : null],
   );
   return rows[0]?.id ?? '';
+}
+
+/** Marks an interrupted run running again (--resume). */
+export async function reopenRun(client: pg.Client, runId: string): Promise<void> {
+  await client.query(`UPDATE data_migration_runs SET status = 'running', finished_at = NULL WHERE id = $1`, [
+    runId,
+  ]);
 }
 
 /** The latest run that did not finish, for --resume. */
@@ -200,4 +208,24 @@ function jsonbSafe(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? v.replaceAll('\u0000', '<NUL>') : typeof v === 'bigint' ? v.toString() : v,
   );
+}
+
+/** Forgets what a run loaded into `tables` (emptied after a stop): their chunks and rejects. */
+export async function discardTables(
+  client: pg.Client,
+  runId: string,
+  tables: { name: string; sourceName: string }[],
+): Promise<void> {
+  const sourceNames = tables.map((t) => t.sourceName);
+  await client.query('BEGIN');
+  await client.query(`TRUNCATE ${tables.map((t) => quoteIdent(t.name)).join(', ')}`);
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.chunks WHERE run_id = $1 AND table_name = ANY($2)`, [
+    runId,
+    sourceNames,
+  ]);
+  await client.query(`DELETE FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = ANY($2)`, [
+    runId,
+    sourceNames,
+  ]);
+  await client.query('COMMIT');
 }

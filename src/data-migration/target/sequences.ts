@@ -54,3 +54,17 @@ export async function checkSequences(client: pg.Client, states: SequenceState[])
   }
   return problems;
 }
+
+/** The highest id a column has handed out: its max, or `floor` (sqlite_sequence) when higher. */
+export async function highWaterMark(
+  client: pg.Client,
+  table: string,
+  column: string,
+  floor: bigint,
+): Promise<string> {
+  const { rows } = await client.query<{ high: string }>(
+    `SELECT GREATEST(coalesce(max(${quoteIdent(column)})::numeric, 0), $1::numeric)::text AS high FROM ${quoteIdent(table)}`,
+    [floor.toString()],
+  );
+  return rows[0]?.high ?? '0';
+}

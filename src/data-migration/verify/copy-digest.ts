@@ -2,13 +2,6 @@ import { createHash, hash, type Hash } from 'node:crypto';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 
-/**
- * The session in which PostgreSQL prints stored values exactly as the load's converters write them
- * (instants in UTC with ISO dates, shortest floats, hex bytea), whatever the server's defaults.
- */
-export const READBACK_SESSION =
-  "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
-
 const NEWLINE = 0x0a;
 
 /**
@@ -51,7 +44,7 @@ export class CopyDigest {
   }
 }
 
-/** Streams the COPY text of a query's rows into `sink` (the client must be in READBACK_SESSION). */
+/** Streams the COPY text of a query's rows into `sink` (the client a `readback` session). */
 export async function copyOut(
   client: pg.Client,
   query: string,

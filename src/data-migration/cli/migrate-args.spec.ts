@@ -1,4 +1,4 @@
-import { parseMigrateArgs, UsageError } from './migrate-command';
+import { parseMigrateArgs, UsageError } from './migrate-args';
 
 describe('parseMigrateArgs', () => {
   it('reads every flag', () => {

@@ -1,0 +1,158 @@
+import { parseArgs } from 'node:util';
+
+export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject] [--report FILE]
+               [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
+               [--skip-table NAME]... [--no-verify] [--chunk-rows N]
+
+Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapshot of the source.
+  --target URL            postgres://user:password@host:5432/db (default: DATABASE_URL)
+  --on-error stop|reject  stop at the first bad row (default), or set bad rows aside and exit 3
+  --report FILE           the JSON report (default data-migration-report.json)
+  --resume                finish the interrupted run from the snapshot it kept
+  --reset-target          drop the tables earlier runs created, empty the others, start over
+  --dry-run               check and plan without writing to the target; print the DDL
+  --jobs N                connections and threads loading at once (1–64, default 2)
+  --source-timezone ZONE  the IANA zone naive date/times are in (default UTC)
+  --skip-table NAME       leave a table out (repeatable)
+  --no-verify             skip the verification
+  --chunk-rows N          rows per chunk, the unit of a transaction and of --resume (default 250000)
+
+Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.`;
+
+export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
+                      [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
+
+Compares the target with a snapshot of the source as it is now: row counts, content digests,
+key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 differences or failure,
+2 usage error.`;
+
+export class UsageError extends Error {}
+
+export interface ParsedCommand {
+  command: 'migrate' | 'verify';
+  source: string;
+  target?: string;
+  onError: 'stop' | 'reject';
+  report?: string;
+  resume: boolean;
+  resetTarget: boolean;
+  dryRun: boolean;
+  jobs: number;
+  sourceZone?: string;
+  skipTables: string[];
+  verify: boolean;
+  chunkRows: number;
+}
+
+const DEFAULT_CHUNK_ROWS = 250_000;
+
+const OPTIONS = {
+  source: { type: 'string' },
+  target: { type: 'string' },
+  'on-error': { type: 'string' },
+  report: { type: 'string' },
+  resume: { type: 'boolean' },
+  'reset-target': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'no-verify': { type: 'boolean' },
+  jobs: { type: 'string' },
+  'chunk-rows': { type: 'string' },
+  'source-timezone': { type: 'string' },
+  'skip-table': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run', 'no-verify'] as const;
+
+/** The usage of the subcommand when the arguments ask for help (`-h`, `--help`). */
+export function requestedHelp(args: string[]): string | undefined {
+  if (!args.some((a) => a === '-h' || a === '--help')) return undefined;
+  return args[0] === 'verify' ? VERIFY_USAGE : MIGRATE_USAGE;
+}
+
+/** Parses the arguments after `migrate`. Throws UsageError with a message for the user. */
+export function parseMigrateArgs(args: string[]): ParsedCommand {
+  const command = args[0] === 'verify' ? 'verify' : 'migrate';
+  const rest = command === 'verify' ? args.slice(1) : args;
+  const { values, tokens } = readFlags(rest);
+  if (values.help) throw new UsageError('');
+  for (const t of tokens) {
+    if (
+      t.kind === 'option' &&
+      t.name !== 'skip-table' &&
+      tokens.filter((o) => o.kind === 'option' && o.name === t.name).length > 1
+    )
+      throw new UsageError(`--${t.name} given twice`);
+  }
+  if (!values.source) throw new UsageError('--source FILE.sqlite is required');
+  if (values.resume && values['reset-target'])
+    throw new UsageError('--resume and --reset-target cannot be combined');
+  if (command === 'verify' && MIGRATE_ONLY.some((name) => values[name] !== undefined))
+    throw new UsageError('verify takes only --source, --target, --report, --jobs and --source-timezone');
+  return {
+    command,
+    source: values.source,
+    target: values.target,
+    onError:
+      oneOf(values['on-error'], ['stop', 'reject'] as const, '--on-error must be stop or reject') ?? 'stop',
+    report: values.report,
+    resume: values.resume ?? false,
+    resetTarget: values['reset-target'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    jobs: wholeNumber(values.jobs, 1, 64, '--jobs must be a whole number from 1 to 64') ?? 2,
+    sourceZone: timeZone(values['source-timezone']),
+    skipTables: values['skip-table'] ?? [],
+    verify: !values['no-verify'],
+    chunkRows:
+      wholeNumber(values['chunk-rows'], 1, Infinity, '--chunk-rows must be a positive whole number') ??
+      DEFAULT_CHUNK_ROWS,
+  };
+}
+
+function readFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false, tokens: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    const name = /'(-[-\w]+)/.exec(message)?.[1] ?? '';
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing|ambiguous/.test(message))
+      throw new UsageError(`${name.split(' ')[0]} needs a value`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown argument "${name}"`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`unknown argument "${/'([^']*)'/.exec(message)?.[1] ?? ''}"`);
+    throw new UsageError(message);
+  }
+}
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  message: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${message} (got "${value}")`);
+  return value as T;
+}
+
+function wholeNumber(
+  value: string | undefined,
+  min: number,
+  max: number,
+  message: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new UsageError(`${message} (got "${value}")`);
+  return Number(value);
+}
+
+function timeZone(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+  } catch {
+    throw new UsageError(`--source-timezone "${value}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+  return value;
+}

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { MigrationError } from '../model/errors';
+import type { SourceSchema } from '../model/catalog';
+import type { DdlStatement, MigrationPlan, NotCarried } from '../model/plan';
+import { foreignKeyStatements, translationContext, viewStatement } from '../schema/ddl';
+import { objectExists, readTargetTables } from '../target/pg-catalog';
+import { rejectOrphanedChildren } from '../target/rejected-children';
+import { resetSequences } from '../target/sequences';
+import type { RunContext } from './run-context';
+
+/**
+ * Runs one DDL statement. Keys, unique indexes and foreign keys must hold (a failure fails the
+ * run); an index, CHECK or view PostgreSQL refuses is listed as not carried over.
+ */
+export async function runDdl(
+  ctx: RunContext,
+  client: pg.Client,
+  s: DdlStatement,
+  notCarried: NotCarried[],
+): Promise<boolean> {
+  if (s.kind !== 'view' && (await objectExists(client, s.table, s.name))) {
+    ctx.report.created.push(s);
+    return true;
+  }
+  try {
+    await client.query(s.sql);
+    ctx.report.created.push(s);
+    return true;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (s.kind === 'primary key' || s.kind === 'unique' || s.kind === 'foreign key') {
+      throw new MigrationError(`cannot add ${s.kind} "${s.name}" on "${s.table}": ${message}`);
+    }
+    notCarried.push({
+      object: `${s.table}: ${s.name}`,
+      kind: s.kind,
+      reason: `PostgreSQL refused ${s.sql}: ${message}`,
+    });
+    return false;
+  }
+}
+
+/** Phase 4 (after every table's own keys and indexes): foreign keys, views, sequences. */
+export async function finishSchema(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  schema: SourceSchema,
+): Promise<void> {
+  const fks = foreignKeyStatements(plan.tables, plan.notCarried);
+  if (ctx.options.onError === 'reject') await rejectChildrenOfRejectedRows(ctx, plan, fks);
+  for (const s of fks) await runDdl(ctx, ctx.pg, s, plan.notCarried);
+  await createViews(ctx, plan, schema);
+  const catalog = await readTargetTables(ctx.pg);
+  ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, catalog);
+}
+
+async function createViews(ctx: RunContext, plan: MigrationPlan, schema: SourceSchema): Promise<void> {
+  const ctxSql = translationContext(plan.tables, schema.views);
+  let remaining = schema.views.map((v) => ({ v, error: '' }));
+  // Views may depend on each other: retry until no more can be created.
+  for (let progress = true; progress && remaining.length > 0;) {
+    progress = false;
+    const next: typeof remaining = [];
+    for (const item of remaining) {
+      let statement: DdlStatement;
+      try {
+        statement = viewStatement(item.v, ctxSql);
+      } catch (error) {
+        plan.notCarried.push({ object: item.v.name, kind: 'view', reason: (error as Error).message });
+        continue;
+      }
+      try {
+        await ctx.pg.query(statement.sql);
+        ctx.report.created.push(statement);
+        progress = true;
+      } catch (error) {
+        next.push({
+          v: item.v,
+          error: `PostgreSQL refused the translated view: ${(error as Error).message}`,
+        });
+      }
+    }
+    remaining = next;
+  }
+  for (const item of remaining)
+    plan.notCarried.push({ object: item.v.name, kind: 'view', reason: item.error });
+}
+
+/**
+ * Under --on-error reject a rejected parent row leaves its children pointing nowhere. They are
+ * rejected too (moved to the reject file with the reason), level by level, before the foreign keys
+ * are added, so the keys hold and every row is accounted for.
+ */
+async function rejectChildrenOfRejectedRows(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  fks: DdlStatement[],
+): Promise<void> {
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const s of fks) {
+      const fk = s.foreignKey;
+      const t = plan.tables.find((x) => x.name === s.table);
+      if (!fk || !t) continue;
+      const n = await rejectOrphanedChildren(ctx.pg, ctx.runId ?? '', t, fk);
+      if (n === 0) continue;
+      const report = ctx.report.tables.find((x) => x.table === t.name);
+      if (report) {
+        report.rowsWritten -= n;
+        report.rowsRejected += n;
+      }
+      ctx.say(`${t.name}: ${n} row(s) rejected because their parent row in "${fk.parent}" was rejected`);
+      moved = true;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { MigrationError } from '../model/errors';
+import type { MigrationPlan, OrphanIndex } from '../model/plan';
+import type { SourceSchema, TargetTable } from '../model/catalog';
+import { buildPlan } from '../plan/migration-plan';
+import { sha256File } from '../source/file-hash';
+import { orphansOf, startSourceCheck } from '../source/source-checks';
+import { readSqliteSchema } from '../source/sqlite-schema';
+import { tryMigrationLock } from '../target/migration-lock';
+import { readTargetTables } from '../target/pg-catalog';
+import { ensureStateTables, readTableStates, tablesCreatedByRuns } from '../target/run-state';
+import { openSession } from '../target/sessions';
+import type { RunContext } from './run-context';
+import { useSnapshot } from './snapshot';
+import { prepareTarget } from './target-preparation';
+
+export interface Preflighted {
+  schema: SourceSchema;
+  plan: MigrationPlan;
+  orphans: OrphanIndex;
+}
+
+const BOOKKEEPING_TABLES = ['data_migration_runs'];
+// The app's schema-migration history: the target keeps its own (it describes the PostgreSQL schema).
+const SCHEMA_HISTORY_TABLES = ['schema_migrations'];
+
+/**
+ * Phase 1: connect (and lock), take the snapshot, check it, read its schema, prepare the target
+ * (resume, reset or refuse) and plan every table. A refusal here writes nothing to the target.
+ */
+export async function preflight(ctx: RunContext): Promise<Preflighted> {
+  const t0 = Date.now();
+  await connectTarget(ctx);
+  await useSnapshot(ctx);
+  // The snapshot's hash runs on its own thread while the checks below read it.
+  const sha256 = sha256File(ctx.source.path);
+  try {
+    return await checkAndPlan(ctx, sha256, t0);
+  } finally {
+    ctx.report.source.sha256 ??= await sha256.catch(() => undefined);
+  }
+}
+
+/** Connects to the target, checks its version and, for `migrate`, takes the advisory lock. */
+async function connectTarget(ctx: RunContext): Promise<void> {
+  ctx.pg = await openSession(ctx.options.target, 'control');
+  const { rows: ver } = await ctx.pg.query<{ v: string; n: string }>(
+    `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
+  );
+  ctx.report.preflight.serverVersion = ver[0]?.v;
+  if (Number(ver[0]?.n ?? 0) < 160000) {
+    ctx.report.preflight.warnings.push(
+      `PostgreSQL ${ver[0]?.v ?? '?'} is older than 16, the version this tool is tested with`,
+    );
+    ctx.say(`warning: ${ctx.report.preflight.warnings.at(-1) ?? ''}`);
+  }
+  if (ctx.command !== 'migrate') return;
+  if (!(await tryMigrationLock(ctx.pg)))
+    throw new MigrationError(
+      'another migration into this database is running (advisory lock held); wait for it to finish',
+    );
+  ctx.locked = true;
+}
+
+async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number): Promise<Preflighted> {
+  const path = ctx.source.path;
+  // The integrity check and the orphan search each read the whole file: on their own threads they
+  // overlap each other, the hash and the set-up below. Nothing in the target changes before the
+  // integrity check has passed.
+  const integrity = startSourceCheck({ check: 'integrity', path });
+  integrity.catch(() => undefined);
+  const assertSound = async (): Promise<void> => {
+    const check = await integrity.catch((error: unknown) =>
+      error instanceof Error ? error.message : String(error),
+    );
+    ctx.report.preflight.quickCheck = check;
+    if (check !== 'ok')
+      throw new MigrationError(`source ${ctx.options.sourcePath} fails PRAGMA quick_check: ${check}`);
+  };
+  let schema: SourceSchema;
+  try {
+    schema = readSqliteSchema(ctx.source.db);
+  } catch (error) {
+    await assertSound();
+    throw error;
+  }
+  const orphanSearch = startSourceCheck({ check: 'orphans', path, schema });
+  orphanSearch.catch(() => undefined);
+  await assertSound();
+  if (ctx.writes) await ensureStateTables(ctx.pg);
+
+  let catalog = await readTargetTables(ctx.pg);
+  const skip = [...ctx.options.skipTables, ...BOOKKEEPING_TABLES];
+  for (const name of SCHEMA_HISTORY_TABLES) if (catalog.has(name)) skip.push(name);
+  const previousCreated = ctx.writes ? await tablesCreatedByRuns(ctx.pg) : new Set<string>();
+  if (ctx.writes) catalog = await prepareTarget(ctx, { schema, catalog, skip, previousCreated, sha256 });
+
+  const plan = await planTables(ctx, schema, catalog, skip);
+  const orphans = checkOrphans(ctx, plan, await orphanSearch);
+  ctx.report.source.sha256 = await sha256;
+  ctx.report.timings.preflightSeconds = (Date.now() - t0) / 1000;
+  return { schema, plan, orphans };
+}
+
+async function planTables(
+  ctx: RunContext,
+  schema: SourceSchema,
+  catalog: Map<string, TargetTable>,
+  skip: string[],
+): Promise<MigrationPlan> {
+  const plan = buildPlan(ctx.source.db, schema, catalog, {
+    sourceZone: ctx.options.sourceZone,
+    skipTables: skip,
+  });
+  // Tables this tool created earlier in the same run (resume) are finished like created ones.
+  const createdHere = ctx.runId
+    ? await readTableStates(ctx.pg, ctx.runId)
+    : new Map<string, { created: boolean }>();
+  for (const t of plan.tables) {
+    if (createdHere.get(t.name)?.created) t.exists = false;
+  }
+  if (ctx.command === 'verify') {
+    const all = await tablesCreatedByRuns(ctx.pg).catch(() => new Set<string>());
+    for (const t of plan.tables) if (all.has(t.name)) t.exists = false;
+  }
+  if (plan.problems.length > 0)
+    throw new MigrationError(`the schema cannot be migrated:\n  - ${plan.problems.join('\n  - ')}`);
+  return plan;
+}
+
+/** Foreign-key orphans of the planned tables: a stop under --on-error stop, rejected rows otherwise. */
+function checkOrphans(ctx: RunContext, plan: MigrationPlan, found: OrphanIndex): OrphanIndex {
+  const { index: orphans, count } = orphansOf(found, new Set(plan.tables.map((t) => t.source.name)));
+  ctx.report.preflight.foreignKeyOrphans = count;
+  if (count === 0 || ctx.command !== 'migrate') return orphans;
+  const first = [...orphans.entries()][0];
+  const [rowid, info] = first ? ([...first[1].entries()][0] ?? ['?', undefined]) : ['?', undefined];
+  const message = `${count} foreign-key orphan row(s) in the source; first: table "${first?.[0] ?? '?'}", rowid ${rowid}, column "${info?.column ?? '?'}": ${info?.reason ?? ''}`;
+  if (ctx.options.onError === 'stop') {
+    throw new MigrationError(`${message}. Fix the source or run with --on-error reject`);
+  }
+  ctx.say(`warning: ${message}; those rows will be rejected`);
+  return orphans;
+}

@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type pg from 'pg';
+import type { PostgresSettings } from '../../config/app-config';
+import { describePostgresTarget } from '../../config/database-url';
+import type { OnError } from '../model/plan';
+import type { MigrationReport, SourceSnapshot, TableDigest } from '../model/report';
+import { Progress } from '../report/progress';
+import { SourceHandle } from '../source/source-handle';
+import { releaseMigrationLock } from '../target/migration-lock';
+import { closeSession } from '../target/sessions';
+
+export interface MigrateOptions {
+  sourcePath: string;
+  target: PostgresSettings;
+  onError: OnError;
+  reportPath: string;
+  resume: boolean;
+  resetTarget: boolean;
+  dryRun: boolean;
+  jobs: number;
+  sourceZone?: string;
+  skipTables: string[];
+  /** Rows per chunk (one transaction each); also the unit --resume restarts from. */
+  chunkRows: number;
+  verify: boolean;
+  /** Load on worker threads (default when the compiled worker script is present). */
+  threads?: boolean;
+  /** Progress and summary output; silent when undefined. */
+  out?: NodeJS.WriteStream;
+}
+
+export type Command = 'migrate' | 'verify';
+
+export type RunSnapshot = SourceSnapshot & { resumed: boolean; kept: boolean };
+
+/**
+ * What one run holds while its phases work: the options, the report being written, the run's own
+ * PostgreSQL session, the snapshot of the source and this thread's handle on it. Each phase is a
+ * function of (context, plan); the runner owns the context's lifetime.
+ */
+export class RunContext {
+  readonly report: MigrationReport;
+  readonly progress: Progress | undefined;
+  runId: string | undefined;
+  /** True while this run holds the data-migration advisory lock. */
+  locked = false;
+  /** Source digests of the chunks this run loaded, computed by the load from the rows it read. */
+  readonly loadDigests = new Map<string, Map<number, TableDigest>>();
+  /** The snapshot's hash taken once the load has read every row, overlapping the index builds. */
+  hashAfter: Promise<string> | undefined;
+  private client: pg.Client | undefined;
+  private snap: RunSnapshot | undefined;
+  private handle: SourceHandle | undefined;
+
+  constructor(
+    readonly options: MigrateOptions,
+    command: Command,
+  ) {
+    const o = options;
+    this.progress = o.out ? new Progress(o.out) : undefined;
+    this.report = {
+      command,
+      status: 'failed',
+      exitCode: 1,
+      startedAt: new Date().toISOString(),
+      source: { path: resolve(o.sourcePath) },
+      target: describePostgresTarget(o.target),
+      options: {
+        onError: o.onError,
+        resume: o.resume,
+        resetTarget: o.resetTarget,
+        dryRun: o.dryRun,
+        jobs: o.jobs,
+        sourceTimezone: o.sourceZone ?? 'UTC',
+        skipTables: o.skipTables,
+        chunkRows: o.chunkRows,
+      },
+      preflight: { warnings: [] },
+      tables: [],
+      created: [],
+      notCarried: [],
+      sequences: [],
+      timings: {},
+    };
+  }
+
+  get command(): Command {
+    return this.report.command;
+  }
+
+  /** True for a migration that writes (not `verify`, not `--dry-run`). */
+  get writes(): boolean {
+    return this.command === 'migrate' && !this.options.dryRun;
+  }
+
+  say(text: string): void {
+    this.progress?.line(text);
+  }
+
+  set pg(client: pg.Client) {
+    this.client = client;
+  }
+
+  /** The run's own session (see target/sessions: `control`). */
+  get pg(): pg.Client {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  useSnapshot(snapshot: RunSnapshot): void {
+    this.snap = snapshot;
+    this.report.source.snapshot = snapshot;
+    this.handle = new SourceHandle(snapshot.path);
+  }
+
+  get snapshot(): RunSnapshot | undefined {
+    return this.snap;
+  }
+
+  /** This thread's handle on the snapshot. */
+  get source(): SourceHandle {
+    if (!this.handle) throw new Error('no snapshot of the source taken');
+    return this.handle;
+  }
+
+  /** The compiled worker script load and verification threads run, when this is the build. */
+  workerScript(): string | undefined {
+    if (this.options.threads === false || typeof __dirname !== 'string') return undefined;
+    const path = join(__dirname, '..', 'load', 'chunk-worker.js');
+    return existsSync(path) ? path : undefined;
+  }
+
+  /** Closes this thread's handle on the snapshot (before the snapshot is deleted). */
+  closeSource(): void {
+    this.handle?.close();
+  }
+
+  /** Ends the session (releasing the advisory lock) and closes this thread's handle. */
+  async close(): Promise<void> {
+    this.progress?.stop();
+    this.closeSource();
+    if (this.client) {
+      if (this.locked) await releaseMigrationLock(this.client).catch(() => undefined);
+      await closeSession(this.client);
+      this.client = undefined;
+    }
+  }
+}

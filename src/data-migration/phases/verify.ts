@@ -1,0 +1,240 @@
+import type { Chunk, DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
+import type { SequenceState, TableDigest, TableVerification } from '../model/report';
+import type { TargetTable } from '../model/catalog';
+import { ThreadLoader } from '../load/thread-loader';
+import { foreignKeyStatements, postLoadStatements, translationContext } from '../schema/ddl';
+import { SourceHandle } from '../source/source-handle';
+import { planChunks } from '../source/source-reader';
+import { objectExists, readTargetTables } from '../target/pg-catalog';
+import { latestRun, readChunkStates, rejectedRowids, type ChunkState } from '../target/run-state';
+import { checkSequences, highWaterMark } from '../target/sequences';
+import { closeSession, openSession } from '../target/sessions';
+import { verifySchema } from '../verify/schema-verifier';
+import { orderKey } from '../verify/source-digest';
+import {
+  compareDigests,
+  mergeDigests,
+  sourceDigest,
+  targetDigest,
+  targetRanges,
+} from '../verify/table-verifier';
+import type { RunContext } from './run-context';
+
+interface Part {
+  t: PlannedTable;
+  chunk: Chunk;
+}
+
+/**
+ * Phase 5: every table's rows compared by count, content digest and key/date ranges, then schema
+ * parity and sequences. `standalone` (the `verify` command) computes every source digest from the
+ * snapshot; after a load, the chunks it read already have theirs.
+ */
+export async function verifyTables(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  standalone = false,
+): Promise<boolean> {
+  const t0 = Date.now();
+  const rejected = new Map<string, Set<string>>();
+  for (const t of plan.tables) {
+    rejected.set(t.name, ctx.runId ? await rejectedRowids(ctx.pg, ctx.runId, t.source.name) : new Set());
+  }
+  // The source half is split into the load's rowid chunks, spread over the jobs' threads.
+  const chunksOf = new Map(
+    plan.tables.map((t) => [t.name, planChunks(ctx.source.db, t, ctx.options.chunkRows)]),
+  );
+  // Chunks this run loaded already have their source digest, computed by the load from the rows it
+  // read, unless rows of the table were rejected (children of rejected rows leave after the load).
+  const sourceParts = new Map<string, TableDigest[]>();
+  const add = (parts: Map<string, TableDigest[]>, table: string, d: TableDigest): void => {
+    parts.set(table, [...(parts.get(table) ?? []), d]);
+  };
+  const tasks: Part[] = plan.tables.flatMap((t) => {
+    const known =
+      standalone || (rejected.get(t.name)?.size ?? 0) > 0 ? undefined : ctx.loadDigests.get(t.name);
+    return (chunksOf.get(t.name) ?? []).flatMap((chunk) => {
+      const digest = known?.get(chunk.index);
+      if (!digest) return [{ t, chunk }];
+      add(sourceParts, t.name, digest);
+      return [];
+    });
+  });
+  tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
+  const started = new Map<string, number>();
+  const targets = targetSide(ctx, plan, chunksOf, tasks.length === 0 ? ctx.options.jobs : 1);
+  targets.catch(() => undefined);
+  const job = async (): Promise<void> => {
+    const source = sourceReader(ctx);
+    try {
+      for (let task = tasks.shift(); task; task = tasks.shift()) {
+        const { t, chunk } = task;
+        if (!started.has(t.name)) started.set(t.name, Date.now());
+        add(sourceParts, t.name, await source.digest(t, chunk, rejected.get(t.name) ?? new Set<string>()));
+      }
+    } finally {
+      await source.close();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, ctx.options.jobs), tasks.length) }, job));
+  const results = compareTables(ctx, plan, sourceParts, await targets, (t) => started.get(t) ?? t0);
+  return finishVerification(ctx, plan, results, standalone, t0);
+}
+
+/** A job's source side: a load thread in the build, a handle on this thread otherwise. */
+function sourceReader(ctx: RunContext): {
+  digest(t: PlannedTable, chunk: Chunk, skip: Set<string>): Promise<TableDigest>;
+  close(): Promise<void>;
+} {
+  const script = ctx.workerScript();
+  if (script) {
+    const thread = new ThreadLoader(script, {
+      sourcePath: ctx.source.path,
+      target: ctx.options.target,
+      runId: ctx.runId ?? '',
+      onError: ctx.options.onError,
+      sourceZone: ctx.options.sourceZone,
+    });
+    return { digest: (t, chunk, skip) => thread.digest(t, chunk, skip), close: () => thread.close() };
+  }
+  const handle = new SourceHandle(ctx.source.path);
+  return {
+    digest: (t, chunk, skip) => sourceDigest(handle.db, handle.raw, t, skip, chunk),
+    close: () => Promise.resolve(handle.close()),
+  };
+}
+
+/**
+ * The target half: the stored rows read back as COPY text, per table or per chunk for ordered
+ * digests, on `jobs` readback sessions meanwhile (more than one only when the load already computed
+ * the source half), then each table's ranges.
+ */
+async function targetSide(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  chunksOf: Map<string, Chunk[]>,
+  jobs: number,
+): Promise<Map<string, TableDigest>> {
+  const tasks = plan.tables.flatMap((t) =>
+    orderKey(t)
+      ? (chunksOf.get(t.name) ?? []).map((chunk) => ({ t, chunk: chunk }))
+      : [{ t, chunk: undefined as Chunk | undefined }],
+  );
+  const parts = new Map<string, TableDigest[]>();
+  const job = async (): Promise<void> => {
+    const c = await openSession(ctx.options.target, 'readback');
+    try {
+      for (let task = tasks.shift(); task; task = tasks.shift()) {
+        const digest = await targetDigest(c, task.t, task.chunk);
+        parts.set(task.t.name, [...(parts.get(task.t.name) ?? []), digest]);
+      }
+    } finally {
+      await closeSession(c);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, job));
+  const merged = new Map<string, TableDigest>();
+  for (const t of plan.tables) {
+    merged.set(t.name, { ...mergeDigests(parts.get(t.name) ?? []), ...(await targetRanges(ctx.pg, t)) });
+  }
+  return merged;
+}
+
+function compareTables(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  sourceParts: Map<string, TableDigest[]>,
+  targets: Map<string, TableDigest>,
+  startedAt: (table: string) => number,
+): TableVerification[] {
+  const results: TableVerification[] = [];
+  for (const t of plan.tables) {
+    const target = targets.get(t.name);
+    if (!target) continue;
+    const source = mergeDigests(sourceParts.get(t.name) ?? []);
+    const v = compareDigests(t, source, target, (Date.now() - startedAt(t.name)) / 1000);
+    results.push(v);
+    const report = ctx.report.tables.find((r) => r.table === t.name);
+    if (report) {
+      report.verified = v.ok;
+      report.verification = v;
+    }
+    if (!v.ok) ctx.say(`verify ${t.name}: ${v.problems.join('; ')}`);
+  }
+  return results;
+}
+
+async function finishVerification(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  results: TableVerification[],
+  standalone: boolean,
+  t0: number,
+): Promise<boolean> {
+  const expected = standalone ? await expectedObjects(ctx, plan) : ctx.report.created;
+  const schemaProblems = await verifySchema(ctx.pg, plan.tables, expected);
+  const sequenceProblems = await checkSequences(ctx.pg, ctx.report.sequences);
+  const ok = results.every((r) => r.ok) && schemaProblems.length === 0 && sequenceProblems.length === 0;
+  const seconds = (Date.now() - t0) / 1000;
+  ctx.report.verification = { ok, schemaProblems, sequenceProblems, seconds };
+  ctx.report.timings.verifySeconds = seconds;
+  for (const p of [...schemaProblems, ...sequenceProblems]) ctx.say(`verify: ${p}`);
+  return ok;
+}
+
+/** For `verify` alone: the keys, indexes and FKs a migration would have created (those that translate). */
+async function expectedObjects(ctx: RunContext, plan: MigrationPlan): Promise<DdlStatement[]> {
+  const sql = translationContext(plan.tables, []);
+  const scratch: NotCarried[] = [];
+  const all = [
+    ...plan.tables.filter((t) => !t.exists).flatMap((t) => postLoadStatements(t, sql, scratch)),
+    ...foreignKeyStatements(plan.tables, scratch),
+  ];
+  const present: DdlStatement[] = [];
+  for (const s of all) {
+    if (s.kind !== 'check' && s.kind !== 'index') present.push(s);
+    else if (await objectExists(ctx.pg, s.table, s.name)) present.push(s);
+  }
+  return present;
+}
+
+/** For `verify` alone: each identity/serial sequence with the high-water mark it must be above. */
+async function currentSequences(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  catalog: Map<string, TargetTable>,
+): Promise<SequenceState[]> {
+  const out: SequenceState[] = [];
+  for (const t of plan.tables) {
+    for (const col of catalog.get(t.name)?.columns ?? []) {
+      if (!col.sequence) continue;
+      const planned = t.columns.find((c) => c.name === col.name);
+      const seq = planned && t.source.rowidAlias === planned.source.name ? (t.source.sequence ?? 0n) : 0n;
+      const highWater = await highWaterMark(ctx.pg, t.name, col.name, seq);
+      out.push({ table: t.name, column: col.name, sequence: col.sequence, highWater, nextValue: '' });
+    }
+  }
+  return out;
+}
+
+/** For `verify` alone: each table's rows as the latest run recorded them, to report beside the check. */
+export async function reportRecordedRows(ctx: RunContext, plan: MigrationPlan): Promise<void> {
+  const last = await latestRun(ctx.pg);
+  ctx.runId = last?.id;
+  const states = ctx.runId
+    ? await readChunkStates(ctx.pg, ctx.runId)
+    : new Map<string, Map<number, ChunkState>>();
+  for (const t of plan.tables) {
+    const chunks = [...(states.get(t.source.name)?.values() ?? [])];
+    ctx.report.tables.push({
+      table: t.name,
+      created: !t.exists,
+      rowsRead: chunks.reduce((n, c) => n + c.rowsWritten + c.rowsRejected, 0),
+      rowsWritten: chunks.reduce((n, c) => n + c.rowsWritten, 0),
+      rowsRejected: chunks.reduce((n, c) => n + c.rowsRejected, 0),
+      seconds: 0,
+      verified: null,
+    });
+  }
+  ctx.report.sequences = await currentSequences(ctx, plan, await readTargetTables(ctx.pg));
+}
