@@ -12,7 +12,7 @@ import { copyBatches } from '../../src/data-migration/load/copy-batches';
 import { buildPlan } from '../../src/data-migration/plan/migration-plan';
 import { RawTextReader } from '../../src/data-migration/source/source-reader';
 import { readSqliteSchema } from '../../src/data-migration/source/sqlite-schema';
-import { SourceDigestBuilder } from '../../src/data-migration/verify/table-verifier';
+import { SourceDigestBuilder } from '../../src/data-migration/verify/source-digest';
 import { describeMachine } from '../support/machine';
 import { writeMarkdownSection } from '../support/markdown-section';
 import { generateBenchDatabase } from './generate-sqlite';

@@ -6,7 +6,8 @@ import { makeConverter } from '../../src/data-migration/convert/value-converter'
 import type { SqliteValue } from '../../src/data-migration/model/plan';
 import { copyLine } from '../../src/data-migration/load/copy-text';
 import type { TargetType } from '../../src/data-migration/model/target-type';
-import { READBACK_SESSION, readBack } from '../../src/data-migration/verify/copy-digest';
+import { readBack } from '../../src/data-migration/verify/copy-digest';
+import { READBACK_SESSION } from '../../src/data-migration/target/sessions';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // Verification compares the COPY text the load sends with the COPY text PostgreSQL gives back for
