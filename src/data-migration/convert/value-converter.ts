@@ -98,161 +98,192 @@ function checkText(value: string, utf8Checked: boolean): void {
   if (!utf8Checked && value.includes('\uFFFD')) throw new SuspectUtf8Error();
 }
 
+// The converter of each target kind: the cast rules as a table, one factory per kind.
+const CONVERTERS: Record<TargetType['kind'], (type: TargetType, options: ConverterOptions) => Base> = {
+  smallint: integerConverter,
+  integer: integerConverter,
+  bigint: integerConverter,
+  boolean: booleanConverter,
+  double: floatConverter,
+  real: floatConverter,
+  numeric: numericConverter,
+  text: textConverter,
+  varchar: textConverter,
+  char: textConverter,
+  other: textConverter,
+  bytea: byteaConverter,
+  timestamptz: timestampConverter,
+  timestamp: timestampConverter,
+  date: dateConverter,
+  time: timeConverter,
+  jsonb: jsonConverter,
+  json: jsonConverter,
+  uuid: uuidConverter,
+};
+
 function baseConverter(type: TargetType, options: ConverterOptions): Base {
-  switch (type.kind) {
-    case 'smallint':
-    case 'integer':
-    case 'bigint': {
-      const [min, max] = INT_RANGES[type.kind] ?? [0n, 0n];
-      return {
-        convert(v) {
-          const n = toBigInt(v);
-          if (n < min || n > max) throw new BadValueError(`${n} is out of range for ${type.sql}`);
-          return n.toString();
-        },
-      };
-    }
-    case 'boolean':
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a boolean');
-          const t = BOOLEAN_TEXT[String(v).trim().toLowerCase()];
-          if (t === undefined) throw new BadValueError('not a boolean (0/1, t/f, true/false, yes/no)');
-          return t;
-        },
-      };
-    case 'double':
-    case 'real': {
-      const single = type.kind === 'real';
-      return {
-        convert(v) {
-          const n = toFloat(v);
-          return single ? pgRealText(Math.fround(n)) : pgDoubleText(n);
-        },
-      };
-    }
-    case 'numeric':
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a number');
-          if (typeof v === 'number' && !Number.isFinite(v)) {
-            if (type.precision !== undefined) throw new BadValueError(`${v} does not fit ${type.sql}`);
-            return String(v);
-          }
-          if (typeof v === 'number' && type.precision !== undefined) {
-            const fast = fastNumeric(v, type.precision, type.scale ?? 0);
-            if (fast !== undefined) return padScale(fast, type.scale ?? 0);
-          }
-          const text =
-            typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? numberToDecimalText(v) : v.trim();
-          const parts = parseDecimal(text);
-          if (type.precision !== undefined) {
-            const scale = type.scale ?? 0;
-            const frac = parts.frac.replace(/0+$/, '');
-            if (frac.length > scale) {
-              throw new BadValueError(`${text} has more than ${scale} decimal places for ${type.sql}`);
-            }
-            if (parts.int.length > type.precision - scale) {
-              throw new BadValueError(`${text} exceeds the precision of ${type.sql}`);
-            }
-          }
-          const out = numericText(text, false);
-          return type.precision === undefined ? out : padScale(out, type.scale ?? 0);
-        },
-      };
-    case 'text':
-    case 'varchar':
-    case 'char':
-    case 'other': {
-      const limit = type.length;
-      const isChar = type.kind === 'char';
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError(`a blob in a ${type.sql} column`);
-          const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : realText(v);
-          if (limit !== undefined && s.length > limit && codePoints(s) > limit) {
-            throw new BadValueError(`${codePoints(s)} characters is longer than ${type.sql}`);
-          }
-          // character(n) keeps and prints its value padded with spaces to n.
-          return isChar && limit !== undefined ? s + ' '.repeat(Math.max(0, limit - codePoints(s))) : s;
-        },
-      };
-    }
-    case 'bytea':
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) return '\\x' + v.toString('hex');
-          if (typeof v === 'string') return '\\x' + Buffer.from(v, 'utf8').toString('hex');
-          throw new BadValueError('a number in a bytea (blob) column');
-        },
-      };
-    case 'timestamptz':
-    case 'timestamp': {
-      const naive = type.kind === 'timestamp';
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date/time');
-          if (typeof v === 'string') {
-            const fast = fastTimestampText(v, options.sourceZone, naive);
-            if (fast !== undefined) return fast;
-          }
-          return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
-        },
-        rangeKey: instantMicros,
-        pgRangeKey: (value) => `(EXTRACT(EPOCH FROM ${value}) * 1000000)::bigint::text`,
-      };
-    }
-    case 'date':
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date');
-          return toDateText(v);
-        },
-        rangeKey: dateDays,
-        pgRangeKey: (value) => `(${value} - DATE '1970-01-01')::text`,
-      };
-    case 'time':
-      return {
-        convert(v) {
-          if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a time of day');
-          return toTimeText(v);
-        },
-      };
-    case 'jsonb':
-    case 'json': {
-      const binary = type.kind === 'jsonb';
-      const jsonText = (v: Exclude<SqliteValue, null>): string => {
-        if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
-        return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
-      };
-      return {
-        // jsonb is written as jsonb prints it (which also checks it); json keeps its text as written.
-        convert(v) {
-          const s = jsonText(v);
-          if (binary) return jsonbCanonical(s);
-          validateJson(s);
-          return s;
-        },
-        // The text as found: only the plain syntax check is left to PostgreSQL. Escapes and huge
-        // exponents, where JSON.parse and jsonb part ways, are judged here on both passes alike.
-        convertTrusted(v) {
-          const s = jsonText(v);
-          if (JSON_SLOW_PATH.test(s)) jsonbCanonical(s);
-          return s;
-        },
-      };
-    }
-    case 'uuid':
-      return {
-        convert(v) {
-          const hex =
-            Buffer.isBuffer(v) && v.length === 16 ? v.toString('hex') : typeof v === 'string' ? v.trim() : '';
-          const m = UUID_TEXT.exec(hex);
-          if (!m) throw new BadValueError('not a UUID');
-          return m.slice(1, 6).join('-').toLowerCase();
-        },
-      };
-  }
+  return CONVERTERS[type.kind](type, options);
+}
+
+function integerConverter(type: TargetType): Base {
+  const [min, max] = INT_RANGES[type.kind] ?? [0n, 0n];
+  return {
+    convert(v) {
+      const n = toBigInt(v);
+      if (n < min || n > max) throw new BadValueError(`${n} is out of range for ${type.sql}`);
+      return n.toString();
+    },
+  };
+}
+
+function booleanConverter(_type: TargetType): Base {
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a boolean');
+      const t = BOOLEAN_TEXT[String(v).trim().toLowerCase()];
+      if (t === undefined) throw new BadValueError('not a boolean (0/1, t/f, true/false, yes/no)');
+      return t;
+    },
+  };
+}
+
+function floatConverter(type: TargetType): Base {
+  const single = type.kind === 'real';
+  return {
+    convert(v) {
+      const n = toFloat(v);
+      return single ? pgRealText(Math.fround(n)) : pgDoubleText(n);
+    },
+  };
+}
+
+function numericConverter(type: TargetType): Base {
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a number');
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        if (type.precision !== undefined) throw new BadValueError(`${v} does not fit ${type.sql}`);
+        return String(v);
+      }
+      if (typeof v === 'number' && type.precision !== undefined) {
+        const fast = fastNumeric(v, type.precision, type.scale ?? 0);
+        if (fast !== undefined) return padScale(fast, type.scale ?? 0);
+      }
+      const text =
+        typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? numberToDecimalText(v) : v.trim();
+      const parts = parseDecimal(text);
+      if (type.precision !== undefined) {
+        const scale = type.scale ?? 0;
+        const frac = parts.frac.replace(/0+$/, '');
+        if (frac.length > scale) {
+          throw new BadValueError(`${text} has more than ${scale} decimal places for ${type.sql}`);
+        }
+        if (parts.int.length > type.precision - scale) {
+          throw new BadValueError(`${text} exceeds the precision of ${type.sql}`);
+        }
+      }
+      const out = numericText(text, false);
+      return type.precision === undefined ? out : padScale(out, type.scale ?? 0);
+    },
+  };
+}
+
+function textConverter(type: TargetType): Base {
+  const limit = type.length;
+  const isChar = type.kind === 'char';
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError(`a blob in a ${type.sql} column`);
+      const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : realText(v);
+      if (limit !== undefined && s.length > limit && codePoints(s) > limit) {
+        throw new BadValueError(`${codePoints(s)} characters is longer than ${type.sql}`);
+      }
+      // character(n) keeps and prints its value padded with spaces to n.
+      return isChar && limit !== undefined ? s + ' '.repeat(Math.max(0, limit - codePoints(s))) : s;
+    },
+  };
+}
+
+function byteaConverter(): Base {
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) return '\\x' + v.toString('hex');
+      if (typeof v === 'string') return '\\x' + Buffer.from(v, 'utf8').toString('hex');
+      throw new BadValueError('a number in a bytea (blob) column');
+    },
+  };
+}
+
+function timestampConverter(type: TargetType, options: ConverterOptions): Base {
+  const naive = type.kind === 'timestamp';
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date/time');
+      if (typeof v === 'string') {
+        const fast = fastTimestampText(v, options.sourceZone, naive);
+        if (fast !== undefined) return fast;
+      }
+      return formatInstant(toInstant(v, options.sourceZone, naive)) + (naive ? '' : '+00');
+    },
+    rangeKey: instantMicros,
+    pgRangeKey: (value) => `(EXTRACT(EPOCH FROM ${value}) * 1000000)::bigint::text`,
+  };
+}
+
+function dateConverter(_type: TargetType): Base {
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a date');
+      return toDateText(v);
+    },
+    rangeKey: dateDays,
+    pgRangeKey: (value) => `(${value} - DATE '1970-01-01')::text`,
+  };
+}
+
+function timeConverter(_type: TargetType): Base {
+  return {
+    convert(v) {
+      if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not a time of day');
+      return toTimeText(v);
+    },
+  };
+}
+
+function jsonConverter(type: TargetType): Base {
+  const binary = type.kind === 'jsonb';
+  const jsonText = (v: Exclude<SqliteValue, null>): string => {
+    if (Buffer.isBuffer(v)) throw new BadValueError('a blob is not JSON');
+    return typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : toJsonNumber(v);
+  };
+  return {
+    // jsonb is written as jsonb prints it (which also checks it); json keeps its text as written.
+    convert(v) {
+      const s = jsonText(v);
+      if (binary) return jsonbCanonical(s);
+      validateJson(s);
+      return s;
+    },
+    // The text as found: only the plain syntax check is left to PostgreSQL. Escapes and huge
+    // exponents, where JSON.parse and jsonb part ways, are judged here on both passes alike.
+    convertTrusted(v) {
+      const s = jsonText(v);
+      if (JSON_SLOW_PATH.test(s)) jsonbCanonical(s);
+      return s;
+    },
+  };
+}
+
+function uuidConverter(): Base {
+  return {
+    convert(v) {
+      const hex =
+        Buffer.isBuffer(v) && v.length === 16 ? v.toString('hex') : typeof v === 'string' ? v.trim() : '';
+      const m = UUID_TEXT.exec(hex);
+      if (!m) throw new BadValueError('not a UUID');
+      return m.slice(1, 6).join('-').toLowerCase();
+    },
+  };
 }
 
 function toBigInt(v: Exclude<SqliteValue, null>): bigint {

@@ -73,18 +73,7 @@ export function selectAliases(sql: string): string[] {
  */
 export function translateExpression(sql: string, ctx: TranslationContext): string {
   const tokens = tokenize(sql);
-  const aliases = new Map<string, string>();
-  const meaningful = tokens.filter((t) => t.kind !== 'space');
-  meaningful.forEach((t, i) => {
-    const prev = meaningful[i - 1];
-    if (
-      prev?.kind === 'word' &&
-      prev.text.toUpperCase() === 'AS' &&
-      (t.kind === 'word' || t.kind === 'quoted')
-    ) {
-      if (!aliases.has(t.value.toLowerCase())) aliases.set(t.value.toLowerCase(), t.value);
-    }
-  });
+  const aliases = aliasNames(tokens);
   const out: string[] = [];
   let lastMeaningful: Token | undefined;
   let lastIdent: string | undefined;
@@ -153,6 +142,23 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
     lastMeaningful = t;
   }
   return out.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** The names given with AS, by lower case, so references to them keep the alias's spelling. */
+function aliasNames(tokens: Token[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const meaningful = tokens.filter((t) => t.kind !== 'space');
+  meaningful.forEach((t, i) => {
+    const prev = meaningful[i - 1];
+    if (
+      prev?.kind === 'word' &&
+      prev.text.toUpperCase() === 'AS' &&
+      (t.kind === 'word' || t.kind === 'quoted')
+    ) {
+      if (!aliases.has(t.value.toLowerCase())) aliases.set(t.value.toLowerCase(), t.value);
+    }
+  });
+  return aliases;
 }
 
 function resolveName(
