@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
@@ -28,21 +29,19 @@ key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 dif
 
 export class UsageError extends Error {}
 
-export interface ParsedCommand {
-  command: 'migrate' | 'verify';
-  source: string;
-  target?: string;
-  onError: 'stop' | 'reject';
-  report?: string;
-  resume: boolean;
-  resetTarget: boolean;
-  dryRun: boolean;
-  jobs: number;
-  sourceZone?: string;
-  skipTables: string[];
-  verify: boolean;
-  chunkRows: number;
-}
+/** The command line as the run's options (the target still a URL, the report path still optional). */
+export type ParsedCommand = Pick<
+  MigrateOptions,
+  | 'onError'
+  | 'resume'
+  | 'resetTarget'
+  | 'dryRun'
+  | 'jobs'
+  | 'sourceZone'
+  | 'skipTables'
+  | 'verify'
+  | 'chunkRows'
+> & { command: 'migrate' | 'verify'; source: string; target?: string; report?: string };
 
 const DEFAULT_CHUNK_ROWS = 250_000;
 

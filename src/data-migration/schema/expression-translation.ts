@@ -50,19 +50,17 @@ const COMPARISONS = ['=', '==', '!=', '<>', '<', '>', '<=', '>='];
 
 /** Output names (`AS alias`) a SELECT defines, so other views referring to them resolve. */
 export function selectAliases(sql: string): string[] {
-  const meaningful = tokenize(sql).filter((t) => t.kind !== 'space');
-  const out: string[] = [];
-  meaningful.forEach((t, i) => {
+  return asNames(tokenize(sql));
+}
+
+/** The names that follow AS, in order. */
+function asNames(tokens: Token[]): string[] {
+  const meaningful = tokens.filter((t) => t.kind !== 'space');
+  return meaningful.flatMap((t, i) => {
     const prev = meaningful[i - 1];
-    if (
-      prev?.kind === 'word' &&
-      prev.text.toUpperCase() === 'AS' &&
-      (t.kind === 'word' || t.kind === 'quoted')
-    ) {
-      out.push(t.value);
-    }
+    const named = prev?.kind === 'word' && prev.text.toUpperCase() === 'AS';
+    return named && (t.kind === 'word' || t.kind === 'quoted') ? [t.value] : [];
   });
-  return out;
 }
 
 /**
@@ -147,17 +145,8 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
 /** The names given with AS, by lower case, so references to them keep the alias's spelling. */
 function aliasNames(tokens: Token[]): Map<string, string> {
   const aliases = new Map<string, string>();
-  const meaningful = tokens.filter((t) => t.kind !== 'space');
-  meaningful.forEach((t, i) => {
-    const prev = meaningful[i - 1];
-    if (
-      prev?.kind === 'word' &&
-      prev.text.toUpperCase() === 'AS' &&
-      (t.kind === 'word' || t.kind === 'quoted')
-    ) {
-      if (!aliases.has(t.value.toLowerCase())) aliases.set(t.value.toLowerCase(), t.value);
-    }
-  });
+  for (const name of asNames(tokens))
+    if (!aliases.has(name.toLowerCase())) aliases.set(name.toLowerCase(), name);
   return aliases;
 }
 
