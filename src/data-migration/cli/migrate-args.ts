@@ -61,7 +61,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run', 'no-verify'] as const;
+const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run'] as const;
 
 /** The usage of the subcommand when the arguments ask for help (`-h`, `--help`). */
 export function requestedHelp(args: string[]): string | undefined {
