@@ -4,6 +4,7 @@ import type { MigrationReport } from './model/report';
 import { finishSchema } from './phases/constraints';
 import { createTables } from './phases/create-tables';
 import { loadTables } from './phases/load';
+import { catchUpAndCutOver, undoCapture } from './phases/online';
 import { preflight } from './phases/preflight';
 import {
   printDryRun,
@@ -55,6 +56,8 @@ export class MigrationRunner {
       report.notCarried.push(...plan.notCarried);
       report.timings.migrateSeconds = (Date.now() - started) / 1000;
       const verified = this.options.verify ? await verifyTables(ctx, plan) : null;
+      // Online: the copy is verified against the snapshot; the changes since are applied and checked.
+      if (this.options.online && verified) await catchUpAndCutOver(ctx, plan);
       await writeRejects(ctx, plan);
       const rejected = report.tables.reduce((n, t) => n + t.rowsRejected, 0);
       if (verified === false)
@@ -63,6 +66,7 @@ export class MigrationRunner {
       report.exitCode = rejected > 0 ? 3 : 0;
     } catch (error) {
       recordFailure(ctx, error);
+      undoCapture(ctx);
     } finally {
       report.timings.totalSeconds = (Date.now() - started) / 1000;
       report.finishedAt = new Date().toISOString();

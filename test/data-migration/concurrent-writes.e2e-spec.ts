@@ -68,7 +68,7 @@ describe.each([
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
     } finally {
-      transfers = await writer.stop();
+      transfers = (await writer.stop()).done;
     }
     // The writer really wrote throughout the run.
     expect(after).toBeGreaterThan(before);

@@ -3,7 +3,7 @@ import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
-               [--skip-table NAME]... [--no-verify] [--chunk-rows N]
+               [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort]]
 
 Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapshot of the source.
   --target URL            postgres://user:password@host:5432/db (default: DATABASE_URL)
@@ -16,6 +16,10 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
   --source-timezone ZONE  the IANA zone naive date/times are in (default UTC)
   --skip-table NAME       leave a table out (repeatable)
   --no-verify             skip the verification
+  --online                copy while other processes keep writing: capture changes with triggers
+                          in the source, copy a snapshot, catch up, then cut over with writes held
+                          for a moment; afterwards the source refuses writes (see README)
+  --online --abort        remove everything an online run added to the source
   --chunk-rows N          rows per chunk, the unit of a transaction and of --resume (default 250000)
 
 Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.`;
@@ -41,7 +45,14 @@ export type ParsedCommand = Pick<
   | 'skipTables'
   | 'verify'
   | 'chunkRows'
-> & { command: 'migrate' | 'verify'; source: string; target?: string; report?: string };
+> & {
+  command: 'migrate' | 'verify';
+  source: string;
+  target?: string;
+  report?: string;
+  online: boolean;
+  abort: boolean;
+};
 
 const DEFAULT_CHUNK_ROWS = 250_000;
 
@@ -54,6 +65,8 @@ const OPTIONS = {
   'reset-target': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'no-verify': { type: 'boolean' },
+  online: { type: 'boolean' },
+  abort: { type: 'boolean' },
   jobs: { type: 'string' },
   'chunk-rows': { type: 'string' },
   'source-timezone': { type: 'string' },
@@ -61,7 +74,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run'] as const;
+const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
+// An online run verifies the copy and every change it applies, and stops at the first bad row.
+const NOT_ONLINE = ['resume', 'dry-run', 'no-verify'] as const;
 
 /** The usage of the subcommand when the arguments ask for help (`-h`, `--help`). */
 export function requestedHelp(args: string[]): string | undefined {
@@ -86,6 +101,14 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
   if (!values.source) throw new UsageError('--source FILE.sqlite is required');
   if (values.resume && values['reset-target'])
     throw new UsageError('--resume and --reset-target cannot be combined');
+  if (values.abort && !values.online)
+    throw new UsageError('--abort undoes an online run: use it with --online');
+  if (values.online) {
+    const clash = NOT_ONLINE.find((name) => values[name] !== undefined);
+    if (clash) throw new UsageError(`--online cannot be combined with --${clash}`);
+    if (values['on-error'] === 'reject')
+      throw new UsageError('--online stops at the first bad row: --on-error reject is not available');
+  }
   if (command === 'verify' && MIGRATE_ONLY.some((name) => values[name] !== undefined))
     throw new UsageError('verify takes only --source, --target, --report, --jobs and --source-timezone');
   return {
@@ -102,6 +125,8 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
     sourceZone: timeZone(values['source-timezone']),
     skipTables: values['skip-table'] ?? [],
     verify: !values['no-verify'],
+    online: values.online ?? false,
+    abort: values.abort ?? false,
     chunkRows:
       wholeNumber(values['chunk-rows'], 1, Infinity, '--chunk-rows must be a positive whole number') ??
       DEFAULT_CHUNK_ROWS,

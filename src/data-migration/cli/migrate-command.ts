@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, type PostgresSettings } from '../../config/app-config';
 import { DatabaseUrlError, maskSecrets } from '../../config/database-url';
 import { MigrationRunner } from '../migration-runner';
+import { removeCapture } from '../source/capture';
 import { MIGRATE_USAGE, parseMigrateArgs, requestedHelp, UsageError, VERIFY_USAGE } from './migrate-args';
 import { resolveTarget } from './target-settings';
 
@@ -21,6 +22,7 @@ export async function runMigrateCommand(
   const parsed = parse(args, err);
   if (typeof parsed === 'number') return parsed;
   const usage = parsed.command === 'verify' ? VERIFY_USAGE : MIGRATE_USAGE;
+  if (parsed.abort) return abortOnline(parsed.source, out, err);
   try {
     if (!existsSync(parsed.source)) throw new UsageError(`--source ${parsed.source}: no such file`);
     target = resolveTarget(parsed.target, env);
@@ -42,6 +44,7 @@ export async function runMigrateCommand(
     skipTables: parsed.skipTables,
     chunkRows: parsed.chunkRows,
     verify: parsed.verify,
+    online: parsed.online,
     out,
   });
   const report = parsed.command === 'verify' ? await runner.verifyOnly() : await runner.migrate();
@@ -62,4 +65,19 @@ function usageFailure(error: unknown, err: NodeJS.WriteStream, usage: string): n
   if (error.message) err.write(maskSecrets(error.message) + '\n\n');
   err.write(usage + '\n');
   return 2;
+}
+
+/** `migrate --online --abort`: removes the change log, state and triggers an online run added. */
+function abortOnline(source: string, out: NodeJS.WriteStream, err: NodeJS.WriteStream): number {
+  if (!existsSync(source)) {
+    err.write(`--source ${source}: no such file\n`);
+    return 2;
+  }
+  const removed = removeCapture(source);
+  out.write(
+    removed.length === 0
+      ? `nothing to remove: ${source} has no change capture\n`
+      : `removed from ${source}: ${removed.join(', ')}\n`,
+  );
+  return 0;
 }

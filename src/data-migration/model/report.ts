@@ -110,6 +110,25 @@ export interface MigrationReport {
   sequences: SequenceState[];
   verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
   rejectsDirectory?: string;
+  online?: OnlineReport;
   failure?: { message: string; badRow?: BadRow };
   timings: Record<string, number>;
+}
+
+/** What an online run did to the source and how its catch-up and cut-over went. */
+export interface OnlineReport {
+  /** Objects the run added to the source (change log, state, triggers) and removed again. */
+  added: string[];
+  removed: string[];
+  /** The change-log position the snapshot (and so the copy) includes. */
+  snapshotPosition: string;
+  catchUp: { windows: number; changes: number; rowsMerged: number; rowsDeleted: number; seconds: number };
+  cutover?: {
+    /** From the moment writers were held (the source's write lock taken) to the moment it was released. */
+    pauseMs: number;
+    finalChanges: number;
+    movedTo: string;
+    /** Triggers left on the source that refuse every write, naming where the data went. */
+    refusingTriggers: string[];
+  };
 }

@@ -4,11 +4,13 @@ import type { SourceSchema, TargetTable } from '../model/catalog';
 import { buildPlan } from '../plan/migration-plan';
 import { sha256File } from '../source/file-hash';
 import { orphansOf, startSourceCheck } from '../source/source-checks';
+import { withoutCaptureObjects } from '../source/capture';
 import { readSqliteSchema } from '../source/sqlite-schema';
 import { tryMigrationLock } from '../target/migration-lock';
 import { readTargetTables } from '../target/pg-catalog';
 import { ensureStateTables, readTableStates, tablesCreatedByRuns } from '../target/run-state';
 import { openSession } from '../target/sessions';
+import { startCapture } from './online';
 import type { RunContext } from './run-context';
 import { useSnapshot } from './snapshot';
 import { prepareTarget } from './target-preparation';
@@ -30,6 +32,8 @@ const SCHEMA_HISTORY_TABLES = ['schema_migrations'];
 export async function preflight(ctx: RunContext): Promise<Preflighted> {
   const t0 = Date.now();
   await connectTarget(ctx);
+  // Changes are captured from before the snapshot, so the copy plus the change log is every later state.
+  if (ctx.options.online) startCapture(ctx);
   await useSnapshot(ctx);
   // The snapshot's hash runs on its own thread while the checks below read it.
   const sha256 = sha256File(ctx.source.path);
@@ -78,7 +82,7 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
   };
   let schema: SourceSchema;
   try {
-    schema = readSqliteSchema(ctx.source.db);
+    schema = withoutCaptureObjects(readSqliteSchema(ctx.source.db));
   } catch (error) {
     await assertSound();
     throw error;

@@ -24,6 +24,8 @@ export interface MigrateOptions {
   /** Rows per chunk (one transaction each); also the unit --resume restarts from. */
   chunkRows: number;
   verify: boolean;
+  /** Capture changes, copy, catch up and cut over while other processes keep writing (see phases/online). */
+  online?: boolean;
   /** Load on worker threads (default when the compiled worker script is present). */
   threads?: boolean;
   /** Progress and summary output; silent when undefined. */

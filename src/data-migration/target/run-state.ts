@@ -45,6 +45,12 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
       rows_rejected bigint NOT NULL,
       PRIMARY KEY (run_id, table_name, chunk)
     );
+    -- An online run: the change-log position its catch-up has applied.
+    CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.online (
+      run_id bigint PRIMARY KEY,
+      position bigint NOT NULL,
+      updated_at timestamptz NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS ${STATE_SCHEMA}.rejects (
       run_id bigint NOT NULL,
       table_name text NOT NULL,

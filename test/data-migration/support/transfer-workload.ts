@@ -42,6 +42,8 @@ const transfer = db.transaction((from, to, amount) => {
   log.run(from, to, amount);
 });
 let done = 0;
+let refused = 0;
+let refusal = '';
 let stop = false;
 process.on('SIGTERM', () => (stop = true));
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -49,13 +51,20 @@ const step = () => {
   for (let i = 0; i < 20 && !stop; i++) {
     const from = 1 + Math.floor(Math.random() * accounts);
     const to = 1 + Math.floor(Math.random() * accounts);
-    transfer.immediate(from, to, 1 + Math.floor(Math.random() * 100));
-    done++;
+    try {
+      transfer.immediate(from, to, 1 + Math.floor(Math.random() * 100));
+      done++;
+    } catch (error) {
+      // After an online migration's cut-over the file refuses writes, naming where the data went.
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      refused++;
+      refusal = error.message;
+    }
     Atomics.wait(pause, 0, 0, 1);
   }
   if (stop) {
     db.close();
-    process.stdout.write(String(done));
+    process.stdout.write(JSON.stringify({ done, refused, refusal }));
     return;
   }
   if (done === 20) process.stderr.write('writing\\n');
@@ -66,8 +75,15 @@ step();
 
 export interface Writer {
   child: ChildProcess;
-  /** Stops the writer; resolves to the number of transfers it committed. */
-  stop(): Promise<number>;
+  /** Stops the writer; resolves to the transfers it committed and those the file refused. */
+  stop(): Promise<WriterResult>;
+}
+
+export interface WriterResult {
+  done: number;
+  refused: number;
+  /** The message of the last refusal. */
+  refusal: string;
 }
 
 /** Starts the writer and resolves once its first transfers are committed. */
@@ -93,7 +109,7 @@ export async function startWriter(path: string, accounts: number): Promise<Write
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0) throw new Error(`writer exited with ${code}: ${stderr}`);
-      return Number(stdout);
+      return JSON.parse(stdout) as WriterResult;
     },
   };
 }

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { MigrationError } from '../model/errors';
+import type { PlannedTable, SqliteValue } from '../model/plan';
+import type { ChangeWindow, TableChanges } from '../source/change-reader';
+import { keyColumns } from '../source/change-reader';
+import type { RawTextReader } from '../source/source-reader';
+import { deleteKeys, mergedRowsQuery, mergeRows, setOnlinePosition } from '../target/change-target';
+import { CopyDigest, copyOut } from '../verify/copy-digest';
+import { copyLine } from './copy-text';
+import { BadRowError, convertRow } from './row-conversion';
+
+export interface Applied {
+  rows: number;
+  deleted: number;
+}
+
+/**
+ * Applies one window of captured changes in one target transaction, with the window's log position:
+ * current rows merged on the key (parents before children), then gone keys deleted (children first),
+ * so foreign keys hold at every statement. Every merged row is read back and its COPY text compared
+ * with the text sent. Applying a window twice gives the same result (it is a state, not a delta).
+ * The client must be a `readback` session, so values print as the converters write them.
+ */
+export async function applyWindow(
+  client: pg.Client,
+  runId: string,
+  window: ChangeWindow,
+  parentsFirst: PlannedTable[],
+  raw: RawTextReader,
+): Promise<Applied> {
+  const byTable = new Map(window.tables.map((c) => [c.table.name, c]));
+  const applied: Applied = { rows: 0, deleted: 0 };
+  await client.query('BEGIN');
+  try {
+    for (const [i, table] of parentsFirst.entries()) {
+      const changes = byTable.get(table.name);
+      if (changes && changes.present.length > 0)
+        applied.rows += await merge(client, changes, raw, `pgmove_rows_${i}`);
+    }
+    for (const [i, table] of [...parentsFirst.entries()].reverse()) {
+      const changes = byTable.get(table.name);
+      if (!changes || changes.gone.length === 0) continue;
+      const keys = keyColumns(table);
+      const text = changes.gone.map((k) =>
+        copyLine(
+          keys.map((c, j) => c.converter.convert(k[j] ?? null)),
+          keys.map(() => false),
+        ),
+      );
+      applied.deleted += await deleteKeys(
+        client,
+        table,
+        keys.map((c) => c.name),
+        copyText(text),
+        `pgmove_gone_${i}`,
+      );
+    }
+    await setOnlinePosition(client, runId, window.to);
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function merge(
+  client: pg.Client,
+  changes: TableChanges,
+  raw: RawTextReader,
+  stage: string,
+): Promise<number> {
+  const { table } = changes;
+  const plain = table.columns.map((c) => c.converter.plain);
+  const lines = changes.present.map((row: SqliteValue[]) => {
+    const converted = convertRow(table, row, raw, undefined);
+    if (!Array.isArray(converted)) throw new BadRowError(converted);
+    return copyLine(converted, plain);
+  });
+  const text = copyText(lines);
+  const keys = keyColumns(table).map((c) => c.name);
+  await mergeRows(client, table, keys, text, stage);
+  const sent = new CopyDigest(false);
+  sent.add(text);
+  const stored = new CopyDigest(false);
+  await copyOut(client, mergedRowsQuery(table, keys, stage), (piece) => stored.add(piece));
+  const [a, b] = [sent.result(), stored.result()];
+  if (a.rows !== b.rows || a.checksum !== b.checksum)
+    throw new MigrationError(
+      `catch-up of "${table.name}": ${b.rows} of ${a.rows} changed rows read back as sent; the target stored them differently`,
+    );
+  return lines.length;
+}
+
+function copyText(lines: string[]): Buffer {
+  return Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8');
+}
+
+/** Tables ordered so each comes after the tables its foreign keys point to (cycles keep source order). */
+export function parentsFirst(tables: PlannedTable[]): PlannedTable[] {
+  const byName = new Map(tables.map((t) => [t.source.name.toLowerCase(), t]));
+  const out: PlannedTable[] = [];
+  const seen = new Set<PlannedTable>();
+  const visit = (t: PlannedTable, path: Set<PlannedTable>): void => {
+    if (seen.has(t) || path.has(t)) return;
+    path.add(t);
+    for (const fk of t.source.foreignKeys) {
+      const parent = byName.get(fk.parentTable.toLowerCase());
+      if (parent && parent !== t) visit(parent, path);
+    }
+    seen.add(t);
+    out.push(t);
+  };
+  for (const t of tables) visit(t, new Set());
+  return out;
+}

@@ -1,0 +1,210 @@
+import type pg from 'pg';
+import { describePostgresTarget } from '../../config/database-url';
+import { MigrationError } from '../model/errors';
+import type { SourceSchema, SourceTable } from '../model/catalog';
+import type { MigrationPlan } from '../model/plan';
+import type { OnlineReport } from '../model/report';
+import { applyWindow, parentsFirst } from '../load/change-applier';
+import {
+  CHANGE_LOG,
+  installCapture,
+  markMoved,
+  openWritable,
+  readCaptureState,
+  removeCapture,
+} from '../source/capture';
+import { ChangeReader } from '../source/change-reader';
+import { SourceHandle } from '../source/source-handle';
+import { countRows } from '../source/source-reader';
+import { readSqliteSchema } from '../source/sqlite-schema';
+import { countRows as countTargetRows } from '../target/change-target';
+import { readTargetTables } from '../target/pg-catalog';
+import { resetSequences } from '../target/sequences';
+import { closeSession, openSession } from '../target/sessions';
+import type { RunContext } from './run-context';
+
+// Log entries per catch-up window: one target transaction each.
+const WINDOW = 5000;
+// Cut over once no more than this many changes are pending: the last ones are applied while writers wait.
+const CUTOVER_LAG = 500;
+const FOLLOW_PAUSE_MS = 50;
+
+function onlineReport(ctx: RunContext): OnlineReport {
+  ctx.report.online ??= {
+    added: [],
+    removed: [],
+    snapshotPosition: '0',
+    catchUp: { windows: 0, changes: 0, rowsMerged: 0, rowsDeleted: 0, seconds: 0 },
+  };
+  return ctx.report.online;
+}
+
+/**
+ * Before the snapshot: triggers on every table to copy record each change other processes make, so
+ * the copy (of a snapshot taken after this) plus the logged changes is the source at any later
+ * moment. Refuses a file another online run is capturing, or one already moved.
+ */
+export function startCapture(ctx: RunContext): void {
+  const live = new SourceHandle(ctx.options.sourcePath);
+  let schema: SourceSchema;
+  try {
+    const state = readCaptureState(live.db);
+    if (state?.status === 'moved')
+      throw new MigrationError(
+        `${ctx.options.sourcePath} was already moved to PostgreSQL ${state.movedTo ?? '?'} at ${state.movedAt ?? '?'}: a second cut-over is refused. To use the file again, run migrate --online --abort --source ${ctx.options.sourcePath} (writes since the cut-over are only in PostgreSQL)`,
+      );
+    if (state)
+      throw new MigrationError(
+        `an online migration has been capturing changes in ${ctx.options.sourcePath} since ${state.startedAt} (a run that was killed?); remove its triggers with migrate --online --abort --source ${ctx.options.sourcePath}, then start again`,
+      );
+    schema = readSqliteSchema(live.db);
+  } finally {
+    live.close();
+  }
+  const skip = new Set(ctx.options.skipTables.map((n) => n.toLowerCase()));
+  const tables = schema.tables.filter((t) => !skip.has(t.name.toLowerCase()));
+  const keyless = tables.filter((t) => !t.columns.some((c) => c.pkPosition > 0)).map((t) => `"${t.name}"`);
+  if (keyless.length > 0)
+    throw new MigrationError(
+      `--online needs a primary key on every table to apply changes by key; ${keyless.join(', ')} have none (leave them out with --skip-table, or migrate offline)`,
+    );
+  const added = installCapture(
+    ctx.options.sourcePath,
+    tables.map((table) => ({ table, keyColumns: keyColumnsOf(table) })),
+  );
+  onlineReport(ctx).added.push(...added);
+  ctx.say(`capturing changes on ${tables.length} table(s) of the source (added ${added.length} objects)`);
+}
+
+function keyColumnsOf(t: SourceTable): string[] {
+  return t.columns
+    .filter((c) => c.pkPosition > 0)
+    .sort((a, b) => a.pkPosition - b.pkPosition)
+    .map((c) => c.name);
+}
+
+/**
+ * After the copy of the snapshot: applies the logged changes in windows until few are pending,
+ * then cuts over: holds the source's write lock, applies the last changes, checks every table's
+ * row count on both sides, resets sequences and leaves triggers that refuse writes on the source.
+ */
+export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): Promise<void> {
+  const report = onlineReport(ctx);
+  const snapshotPosition = BigInt(
+    (
+      ctx.source.db
+        .prepare(`SELECT coalesce(max(seq), 0) AS p FROM ${CHANGE_LOG}`)
+        .safeIntegers(true)
+        .get() as { p: bigint }
+    ).p,
+  );
+  report.snapshotPosition = snapshotPosition.toString();
+  const live = new SourceHandle(ctx.options.sourcePath);
+  const reader = new ChangeReader(live.db, plan.tables);
+  const schemaVersion = reader.schemaVersion();
+  const order = parentsFirst(plan.tables);
+  const session = await openSession(ctx.options.target, 'readback');
+  try {
+    const t0 = Date.now();
+    let position = snapshotPosition;
+    for (;;) {
+      if (reader.schemaVersion() !== schemaVersion)
+        throw new MigrationError(
+          `the source's schema changed during the online run (ALTER, CREATE or DROP of a table): changes can no longer be applied by key; run migrate --online --abort --source ${ctx.options.sourcePath} and start again`,
+        );
+      position = await applyPending(ctx, { session, reader, order, position, live }, report);
+      const lag = reader.lag(position);
+      ctx.say(
+        `catch-up: at change ${position}, ${lag.pending} pending, ${lag.secondsBehind.toFixed(1)} s behind`,
+      );
+      if (lag.pending <= CUTOVER_LAG) break;
+      await new Promise((r) => setTimeout(r, FOLLOW_PAUSE_MS));
+    }
+    report.catchUp.seconds = (Date.now() - t0) / 1000;
+    await cutOver(ctx, plan, { session, reader, order, position, live });
+  } finally {
+    await closeSession(session);
+    live.close();
+  }
+}
+
+/** Applies every window logged after `state.position`; returns the position reached. */
+async function applyPending(ctx: RunContext, state: FollowState, report: OnlineReport): Promise<bigint> {
+  let position = state.position;
+  for (;;) {
+    const window = state.reader.read(position, WINDOW);
+    if (window.changes === 0) return position;
+    // Suspect text is re-read from the live source, where the changed rows are.
+    const applied = await applyWindow(state.session, ctx.runId ?? '', window, state.order, state.live.raw);
+    report.catchUp.windows++;
+    report.catchUp.changes += window.changes;
+    report.catchUp.rowsMerged += applied.rows;
+    report.catchUp.rowsDeleted += applied.deleted;
+    position = window.to;
+  }
+}
+
+interface FollowState {
+  session: pg.Client;
+  reader: ChangeReader;
+  order: MigrationPlan['tables'];
+  position: bigint;
+  /** The live source (read-only), not the snapshot. */
+  live: SourceHandle;
+}
+
+async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState): Promise<void> {
+  const report = onlineReport(ctx);
+  const lock = openWritable(ctx.options.sourcePath);
+  try {
+    lock.exec('BEGIN IMMEDIATE');
+    const held = Date.now();
+    try {
+      const before = report.catchUp.changes;
+      await applyPending(ctx, state, report);
+      await checkCounts(plan, state);
+      ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, await readTargetTables(ctx.pg));
+      const movedTo = describePostgresTarget(ctx.options.target);
+      const refusing = markMoved(
+        lock,
+        plan.tables.map((t) => t.source),
+        movedTo,
+      );
+      lock.exec('COMMIT');
+      report.cutover = {
+        pauseMs: Date.now() - held,
+        finalChanges: report.catchUp.changes - before,
+        movedTo,
+        refusingTriggers: refusing,
+      };
+    } catch (error) {
+      lock.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    lock.close();
+  }
+  ctx.say(
+    `cut over in ${report.cutover.pauseMs} ms of paused writes: the source now refuses writes (moved to ${report.cutover.movedTo})`,
+  );
+}
+
+/** With writers held: every table has as many rows on the target as in the source. */
+async function checkCounts(plan: MigrationPlan, state: FollowState): Promise<void> {
+  for (const t of plan.tables) {
+    const source = countRows(state.live.db, t);
+    const target = await countTargetRows(state.session, t);
+    if (source !== target)
+      throw new MigrationError(
+        `cut-over refused: "${t.name}" has ${source} rows in the source and ${target} on the target, so a change was not captured (an INSERT OR REPLACE that deleted another row fires no delete trigger); the source keeps its writes; run migrate --online --abort and migrate again`,
+      );
+  }
+}
+
+/** After a failed online run (before its cut-over): the capture is removed, so nothing is left behind. */
+export function undoCapture(ctx: RunContext): void {
+  const report = ctx.report.online;
+  if (!report || report.added.length === 0 || report.cutover) return;
+  report.removed.push(...removeCapture(ctx.options.sourcePath));
+  ctx.say(`removed the change capture from the source (${report.removed.length} objects)`);
+}

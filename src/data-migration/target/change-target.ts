@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { PlannedTable } from '../model/plan';
+import { quoteIdent } from '../schema/sql-tokens';
+import { STATE_SCHEMA } from './run-state';
+
+/**
+ * The target half of applying captured changes, inside the caller's transaction: current rows
+ * are staged by COPY and merged on the primary key (insert or update), gone keys staged and deleted.
+ * Staging tables are temporary and emptied at each commit.
+ */
+export async function mergeRows(
+  client: pg.Client,
+  table: PlannedTable,
+  keys: string[],
+  copyText: Buffer,
+  stage: string,
+): Promise<void> {
+  const t = quoteIdent(table.name);
+  const s = quoteIdent(stage);
+  const cols = table.columns.map((c) => quoteIdent(c.name));
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${s} (LIKE ${t}) ON COMMIT DELETE ROWS`);
+  await copyIn(client, `COPY ${s} (${cols.join(', ')}) FROM STDIN`, copyText);
+  const others = cols.filter((c) => !keys.map(quoteIdent).includes(c));
+  const action =
+    others.length === 0 ? 'NOTHING' : `UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+  await client.query(
+    `INSERT INTO ${t} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.join(', ')} FROM ${s}
+     ON CONFLICT (${keys.map(quoteIdent).join(', ')}) DO ${action}`,
+  );
+}
+
+/** The query that reads back the merged rows (for their COPY text): those whose key was staged. */
+export function mergedRowsQuery(table: PlannedTable, keys: string[], stage: string): string {
+  const k = keys.map(quoteIdent).join(', ');
+  return `SELECT ${table.columns.map((c) => `t.${quoteIdent(c.name)}`).join(', ')} FROM ${quoteIdent(table.name)} t
+          WHERE (${keys.map((c) => `t.${quoteIdent(c)}`).join(', ')}) IN (SELECT ${k} FROM ${quoteIdent(stage)})`;
+}
+
+export async function deleteKeys(
+  client: pg.Client,
+  table: PlannedTable,
+  keys: string[],
+  copyText: Buffer,
+  stage: string,
+): Promise<number> {
+  const t = quoteIdent(table.name);
+  const s = quoteIdent(stage);
+  const k = keys.map(quoteIdent).join(', ');
+  await client.query(
+    `CREATE TEMP TABLE IF NOT EXISTS ${s} ON COMMIT DELETE ROWS AS SELECT ${k} FROM ${t} WITH NO DATA`,
+  );
+  await copyIn(client, `COPY ${s} (${k}) FROM STDIN`, copyText);
+  const result = await client.query(
+    `DELETE FROM ${t} t USING ${s} g WHERE ${keys.map((c) => `t.${quoteIdent(c)} = g.${quoteIdent(c)}`).join(' AND ')}`,
+  );
+  return result.rowCount ?? 0;
+}
+
+export async function countRows(client: pg.Client, table: PlannedTable): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM ${quoteIdent(table.name)}`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The log position the target has applied up to, stored with the changes in one transaction. */
+export async function setOnlinePosition(client: pg.Client, runId: string, position: bigint): Promise<void> {
+  await client.query(
+    `INSERT INTO ${STATE_SCHEMA}.online (run_id, position, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (run_id) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+    [runId, position.toString()],
+  );
+}
+
+async function copyIn(client: pg.Client, sql: string, text: Buffer): Promise<void> {
+  await pipeline(Readable.from([text]), client.query(copyStreams.from(sql)));
+}

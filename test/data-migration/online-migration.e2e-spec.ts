@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { reportMeasurement } from '../support/measurements';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { readReport, runMigrate, workDir } from './support/migrate-cli';
+import { BANK_INVARIANTS, buildBank, ledgerRows, startWriter } from './support/transfer-workload';
+
+// `migrate --online` while another process keeps moving money: the writer is never stopped for the
+// copy; at the cut-over its writes wait a moment, and after it the file refuses them. Every transfer
+// the writer saw committed is on the target, and none other.
+const ACCOUNTS = 40_000;
+
+async function onTarget<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(['wal', 'delete'] as const)('migrate --online (journal_mode=%s)', (mode) => {
+  let target: TestDatabase;
+  let dir: string;
+  let source: string;
+
+  beforeAll(async () => {
+    dir = workDir(`online-${mode}`);
+    source = join(dir, 'bank.sqlite');
+    buildBank(source, ACCOUNTS, mode);
+    target = await createTestDatabase(`online_${mode}`);
+  });
+  afterAll(async () => {
+    await target.drop();
+  });
+
+  it('loses no acknowledged write, keeps none that was refused, and leaves the source refusing writes', async () => {
+    const writer = await startWriter(source, ACCOUNTS);
+    const report = join(dir, 'online.json');
+    const before = ledgerRows(source);
+    const result = await runMigrate([
+      ...['--source', source, '--target', target.url, '--report', report],
+      ...['--online', '--chunk-rows', '5000'],
+    ]);
+    // The writer goes on after the cut-over: its writes are refused from then on.
+    await new Promise((r) => setTimeout(r, 300));
+    const written = await writer.stop();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+
+    const json = readReport(report);
+    const online = json.online;
+    expect(online?.cutover).toBeDefined();
+    reportMeasurement(`online ${mode}`, 'cut-over pause ms', String(online?.cutover?.pauseMs));
+    reportMeasurement(`online ${mode}`, 'changes applied by catch-up', String(online?.catchUp.changes));
+    // Changes were made during the run and caught up, and the writer was refused after the cut-over.
+    expect(online?.catchUp.changes).toBeGreaterThan(0);
+    expect(written.refused).toBeGreaterThan(0);
+    expect(written.refusal).toContain('moved to PostgreSQL');
+    expect(written.done).toBeGreaterThan(before);
+
+    const [bank] = await onTarget<{ sum_off: string; accounts_off: number; transfers: number }>(
+      target.url,
+      BANK_INVARIANTS,
+    );
+    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
+      sumOff: 0,
+      accountsOff: 0,
+    });
+    // Exactly the transfers the writer saw committed (the ledger starts empty): none lost, none extra.
+    expect(bank?.transfers).toBe(written.done);
+    expect(ledgerRows(source)).toBe(written.done);
+
+    // The frozen source and the target are the same, value by value.
+    const verified = await runMigrate([
+      'verify',
+      '--source',
+      source,
+      '--target',
+      target.url,
+      '--report',
+      join(dir, 'v.json'),
+    ]);
+    expect(verified.code).toBe(0);
+
+    // Sequences continue above every id the source handed out.
+    const [next] = await onTarget<{ id: string }>(
+      target.url,
+      `INSERT INTO ledger (from_id, to_id, amount) VALUES (1, 2, 1) RETURNING id::text`,
+    );
+    expect(Number(next?.id)).toBeGreaterThan(written.done);
+  }, 180_000);
+
+  it('refuses a second cut-over of the moved file, and --abort makes it writable again', async () => {
+    const again = await runMigrate([
+      '--source',
+      source,
+      '--target',
+      target.url,
+      '--online',
+      '--report',
+      join(dir, 'again.json'),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/already moved to PostgreSQL .* a second cut-over is refused/);
+
+    const aborted = await runMigrate(['--source', source, '--online', '--abort']);
+    expect(aborted.code).toBe(0);
+    expect(aborted.stdout).toMatch(/removed from .*_pgmove_state/);
+    const db = new Database(source);
+    try {
+      db.prepare('UPDATE accounts SET balance = balance WHERE id = 1').run();
+      const left = db
+        .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
+        .get() as { n: number };
+      expect(left.n).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('migrate --online: refusals', () => {
+  it('names the tables without a primary key and the way out', async () => {
+    const dir = workDir('online-keyless');
+    const source = join(dir, 'keyless.sqlite');
+    const db = new Database(source);
+    db.exec('CREATE TABLE log_lines (line TEXT); CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)');
+    db.close();
+    const target = await createTestDatabase('online_keyless');
+    try {
+      const result = await runMigrate([
+        '--source',
+        source,
+        '--target',
+        target.url,
+        '--online',
+        '--report',
+        join(dir, 'r.json'),
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/"log_lines" have none \(leave them out with --skip-table/);
+      const check = new Database(source, { readonly: true });
+      const added = check
+        .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
+        .get() as { n: number };
+      check.close();
+      expect(added.n).toBe(0);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it.each([['--resume'], ['--dry-run'], ['--no-verify'], ['--on-error', 'reject']])(
+    'is a usage error with %s',
+    async (...flag) => {
+      const result = await runMigrate(['--source', 'x.sqlite', '--online', ...flag]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--online/);
+    },
+  );
+});
