@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { reportMeasurement } from '../support/measurements';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { readReport, runMigrate, workDir } from './support/migrate-cli';
+import { readReport, runMigrate, startMigrate, workDir } from './support/migrate-cli';
 import { BANK_INVARIANTS, buildBank, ledgerRows, startWriter } from './support/transfer-workload';
 
 // `migrate --online` while another process keeps moving money: the writer is never stopped for the
@@ -161,4 +161,109 @@ describe('migrate --online: refusals', () => {
       expect(result.stderr).toMatch(/--online/);
     },
   );
+});
+
+describe('migrate --online: killed, or the schema changed, mid-run', () => {
+  let target: TestDatabase;
+  let client: pg.Client;
+  let dir: string;
+  let source: string;
+  const args = (): string[] => [
+    '--source',
+    source,
+    '--target',
+    target.url,
+    '--online',
+    '--chunk-rows',
+    '10000',
+    '--jobs',
+    '1',
+  ];
+  const captureObjects = (): number => {
+    const db = new Database(source, { readonly: true });
+    try {
+      return (
+        db
+          .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
+          .get() as { n: number }
+      ).n;
+    } finally {
+      db.close();
+    }
+  };
+  /** Starts an online run and resolves once it has committed its second chunk. */
+  async function startCopying(report: string): Promise<ReturnType<typeof startMigrate>> {
+    const last = await client
+      .query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM data_migration_runs`)
+      .then((r) => r.rows[0]?.id ?? 0)
+      .catch(() => 0);
+    const run = startMigrate([...args(), '--reset-target', '--report', report]);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const n = await client
+        .query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM data_migration_state.chunks WHERE run_id > $1`,
+          [last],
+        )
+        .then((r) => r.rows[0]?.n ?? 0)
+        .catch(() => 0);
+      if (n >= 2 || Date.now() > deadline) return run;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  beforeAll(async () => {
+    dir = workDir('online-faults');
+    source = join(dir, 'bank.sqlite');
+    buildBank(source, 200_000, 'wal');
+    target = await createTestDatabase('online_faults');
+    client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    await target.drop();
+  });
+
+  it('after a SIGKILL the capture stays, the next run names it, --abort removes it and a new run succeeds', async () => {
+    const writer = await startWriter(source, 200_000);
+    try {
+      const run = await startCopying(join(dir, 'killed.json'));
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      expect(captureObjects()).toBeGreaterThan(0);
+
+      const refused = await runMigrate([...args(), '--report', join(dir, 'refused.json')]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toMatch(/has been capturing changes in .* since .*migrate --online --abort/);
+
+      expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+      expect(captureObjects()).toBe(0);
+
+      const again = await runMigrate([...args(), '--reset-target', '--report', join(dir, 'again.json')]);
+      expect(again.code).toBe(0);
+    } finally {
+      await writer.stop();
+    }
+    const [bank] = (
+      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
+    ).rows;
+    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
+      sumOff: 0,
+      accountsOff: 0,
+    });
+    expect(bank?.transfers).toBe(ledgerRows(source));
+    expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+  }, 180_000);
+
+  it('a table created on the source during the run stops it with the reason, and its capture is removed', async () => {
+    const run = await startCopying(join(dir, 'ddl.json'));
+    const db = new Database(source, { timeout: 10_000 });
+    db.exec('CREATE TABLE added_meanwhile (id INTEGER PRIMARY KEY)');
+    db.close();
+    const result = await run.done;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/the source's schema changed during the online run/);
+    expect(captureObjects()).toBe(0);
+  }, 120_000);
 });

@@ -101,7 +101,8 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
   report.snapshotPosition = snapshotPosition.toString();
   const live = new SourceHandle(ctx.options.sourcePath);
   const reader = new ChangeReader(live.db, plan.tables);
-  const schemaVersion = reader.schemaVersion();
+  // The schema the copy was planned from: any DDL on the source since (during the copy too) stops the run.
+  const schemaVersion = ctx.snapshot?.schemaVersion;
   const order = parentsFirst(plan.tables);
   const session = await openSession(ctx.options.target, 'readback');
   try {

@@ -27,20 +27,16 @@ export async function takeSnapshot(sourcePath: string, destination: string): Pro
   try {
     const journalMode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
     const wal = journalMode === 'wal';
+    // The read transaction pins the state: the identity is read in it and the copy made of it.
+    db.exec('BEGIN');
     let identity: { schemaVersion: number; pageCount: number };
-    if (wal) {
-      // Steps of the backup API each take their own read transaction and restart the copy when
-      // another connection writes in between: one step copies everything in one transaction.
-      await db.backup(destination, { progress: () => 0x7fffffff });
-      identity = stateIdentity(new Database(destination, { readonly: true }), true);
-    } else {
-      db.exec('BEGIN');
-      try {
-        identity = stateIdentity(db);
-        copyFileSync(sourcePath, destination);
-      } finally {
-        db.exec('COMMIT');
-      }
+    try {
+      identity = stateIdentity(db);
+      // The backup API reads inside the connection's open transaction, in one step.
+      if (wal) await db.backup(destination, { progress: () => 0x7fffffff });
+      else copyFileSync(sourcePath, destination);
+    } finally {
+      db.exec('COMMIT');
     }
     const seconds = (Date.now() - started) / 1000;
     return {
@@ -62,17 +58,13 @@ export async function takeSnapshot(sourcePath: string, destination: string): Pro
   }
 }
 
-/** The first read inside a transaction takes the SHARED lock and fixes the state it sees. */
-function stateIdentity(db: Database.Database, close = false): { schemaVersion: number; pageCount: number } {
-  try {
-    db.prepare('SELECT count(*) FROM sqlite_schema').get();
-    return {
-      schemaVersion: Number(db.pragma('schema_version', { simple: true })),
-      pageCount: Number(db.pragma('page_count', { simple: true })),
-    };
-  } finally {
-    if (close) db.close();
-  }
+/** The first read inside a transaction takes the SHARED lock (or WAL snapshot) and fixes the state it sees. */
+function stateIdentity(db: Database.Database): { schemaVersion: number; pageCount: number } {
+  db.prepare('SELECT count(*) FROM sqlite_schema').get();
+  return {
+    schemaVersion: Number(db.pragma('schema_version', { simple: true })),
+    pageCount: Number(db.pragma('page_count', { simple: true })),
+  };
 }
 
 export function removeSnapshot(path: string): void {
