@@ -47,6 +47,18 @@ describe('migrate: bad data', () => {
     expect(result.stdout).toMatch(/table "Mixed Bag", rowid 110, column "parent_id": foreign key orphan/);
     expect(readReport(report).status).toBe('failed');
     expect(sha256(source)).toBe(before);
+    // Nothing loaded: no table of the source, and no bookkeeping either, exists on the target.
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+          WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`,
+      );
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
   });
 
   it.each([...BAD.entries()].filter(([rowid]) => rowid !== '110'))(

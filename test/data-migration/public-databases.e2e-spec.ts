@@ -1,4 +1,6 @@
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
@@ -10,6 +12,46 @@ const cases = [
   { file: 'northwind.db', tables: 13, rows: 3310 },
 ];
 
+/** The source's foreign keys as `child(col,…)->parent`, read with PRAGMA foreign_key_list. */
+function sourceForeignKeys(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+      .all() as { name: string }[];
+    return tables
+      .flatMap(({ name }) => {
+        const rows = db.prepare(`SELECT * FROM pragma_foreign_key_list(?)`).all(name) as {
+          id: number;
+          seq: number;
+          table: string;
+          from: string;
+        }[];
+        const ids = [...new Set(rows.map((r) => r.id))];
+        return ids.map((id) => {
+          const cols = rows.filter((r) => r.id === id).sort((a, b) => a.seq - b.seq);
+          return `${name}(${cols.map((c) => c.from).join(',')})->${cols[0]?.table ?? ''}`;
+        });
+      })
+      .sort();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * chinook-autoincrement with Genre's AUTOINCREMENT high-water mark moved above max(GenreId) (as after
+ * deleting the newest genres), so the next id tells the high-water mark from max(id).
+ */
+function withGenreSequenceAbove(dir: string): string {
+  const copy = join(dir, 'chinook-autoincrement-deleted.sqlite');
+  copyFileSync(join(FIXTURES, 'sqlite', 'chinook-autoincrement.sqlite'), copy);
+  const db = new Database(copy);
+  db.prepare(`UPDATE sqlite_sequence SET seq = 40 WHERE name = 'Genre'`).run();
+  db.close();
+  return copy;
+}
+
 describe('migrate: public sample databases', () => {
   const databases: TestDatabase[] = [];
   afterAll(async () => {
@@ -17,7 +59,10 @@ describe('migrate: public sample databases', () => {
   });
 
   it.each(cases)('$file migrates exactly, verified, exit 0', async ({ file, tables, rows }) => {
-    const source = join(FIXTURES, 'sqlite', file);
+    const source =
+      file === 'chinook-autoincrement.sqlite'
+        ? withGenreSequenceAbove(workDir('public-seq'))
+        : join(FIXTURES, 'sqlite', file);
     const before = sha256(source);
     const target = await createTestDatabase('public');
     databases.push(target);
@@ -53,11 +98,16 @@ describe('migrate: public sample databases', () => {
         'SELECT status, verified, rows_written::int AS rows, report IS NOT NULL AS has_report FROM data_migration_runs',
       );
       expect(run.rows).toEqual([{ status: 'succeeded', verified: true, rows, has_report: true }]);
-      // Every foreign key of the source is on the target.
-      const fks = await client.query(
-        "SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
+      // Every foreign key of the source is on the target, and no other.
+      const fks = await client.query<{ fk: string }>(
+        `SELECT c.relname || '(' || string_agg(a.attname, ',' ORDER BY k.ord) || ')->' || p.relname AS fk
+           FROM pg_constraint f JOIN pg_class c ON c.oid = f.conrelid JOIN pg_class p ON p.oid = f.confrelid
+           CROSS JOIN LATERAL unnest(f.conkey) WITH ORDINALITY AS k(attnum, ord)
+           JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum
+          WHERE f.contype = 'f' AND f.connamespace = 'public'::regnamespace
+          GROUP BY f.oid, c.relname, p.relname`,
       );
-      expect(fks.rows[0].n).toBeGreaterThan(5);
+      expect(fks.rows.map((r) => r.fk).sort()).toEqual(sourceForeignKeys(source));
     } finally {
       await client.end();
     }
@@ -106,7 +156,8 @@ describe('migrate: public sample databases', () => {
       const inserted = await client.query(
         `INSERT INTO "Genre" ("Name") VALUES ('New') RETURNING "GenreId"::int AS id`,
       );
-      expect(inserted.rows[0].id).toBe(26);
+      // max(GenreId) is 25; the high-water mark of the source's sqlite_sequence is 40.
+      expect(inserted.rows[0].id).toBe(41);
     } finally {
       await client.end();
     }

@@ -13,7 +13,7 @@ import { openSession } from '../target/sessions';
 import { startCapture } from './online';
 import type { RunContext } from './run-context';
 import { useSnapshot } from './snapshot';
-import { prepareTarget } from './target-preparation';
+import { checkTarget, prepareTarget } from './target-preparation';
 
 export interface Preflighted {
   schema: SourceSchema;
@@ -90,16 +90,24 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
   const orphanSearch = startSourceCheck({ check: 'orphans', path, schema });
   orphanSearch.catch(() => undefined);
   await assertSound();
-  if (ctx.writes) await ensureStateTables(ctx.pg);
 
-  let catalog = await readTargetTables(ctx.pg);
+  // Every refusal comes before the first write to the target: a refused run leaves it as it was.
+  const catalog = await readTargetTables(ctx.pg);
   const skip = [...ctx.options.skipTables, ...BOOKKEEPING_TABLES];
   for (const name of SCHEMA_HISTORY_TABLES) if (catalog.has(name)) skip.push(name);
-  const previousCreated = ctx.writes ? await tablesCreatedByRuns(ctx.pg) : new Set<string>();
-  if (ctx.writes) catalog = await prepareTarget(ctx, { schema, catalog, skip, previousCreated, sha256 });
-
-  const plan = await planTables(ctx, schema, catalog, skip);
+  const previousCreated = ctx.writes
+    ? await tablesCreatedByRuns(ctx.pg).catch(() => new Set<string>())
+    : new Set<string>();
+  const state = { schema, catalog, skip, previousCreated, sha256 };
+  let plan = await planTables(ctx, schema, catalog, skip);
+  if (ctx.writes) await checkTarget(ctx, state, plan);
   const orphans = checkOrphans(ctx, plan, await orphanSearch);
+  if (ctx.writes) {
+    await ensureStateTables(ctx.pg);
+    await prepareTarget(ctx, state, plan);
+    // Tables dropped or reopened above change what is created and what is loaded as it is.
+    plan = await planTables(ctx, schema, await readTargetTables(ctx.pg), skip);
+  }
   ctx.report.source.sha256 = await sha256;
   ctx.report.timings.preflightSeconds = (Date.now() - t0) / 1000;
   return { schema, plan, orphans };

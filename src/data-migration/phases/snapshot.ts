@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { MigrationError } from '../model/errors';
 import { sha256File } from '../source/file-hash';
 import { removeSnapshot, snapshotPathFor, takeSnapshot } from '../source/snapshot';
-import { ensureStateTables, latestUnfinishedRun } from '../target/run-state';
+import { ensureStateTables, latestUnfinishedRun, stateTablesExist } from '../target/run-state';
 import type { RunContext } from './run-context';
 
 /**
@@ -12,8 +12,9 @@ import type { RunContext } from './run-context';
  */
 export async function useSnapshot(ctx: RunContext): Promise<void> {
   if (ctx.writes && ctx.options.resume) {
-    await ensureStateTables(ctx.pg);
-    const last = await latestUnfinishedRun(ctx.pg);
+    // Tables of an earlier version of the tool get the columns this one reads; none are created here.
+    if (await stateTablesExist(ctx.pg)) await ensureStateTables(ctx.pg);
+    const last = await latestUnfinishedRun(ctx.pg).catch(() => undefined);
     if (!last)
       throw new MigrationError('--resume: no interrupted or failed migration run on this target to resume');
     const kept = last.snapshot;

@@ -61,6 +61,14 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
     );`);
 }
 
+/** True when an earlier run has created the bookkeeping tables on this target. */
+export async function stateTablesExist(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT to_regclass('data_migration_runs') IS NOT NULL AS found`,
+  );
+  return rows[0]?.found ?? false;
+}
+
 export interface RunRow {
   id: string;
   status: string;
