@@ -3,8 +3,8 @@ import pg from 'pg';
 
 /**
  * An independent source/target comparison for the tests: it does not use the tool's conversion or
- * checksum code. Source values are normalised with SQLite's own functions (dates through strftime,
- * blobs through hex), target values with PostgreSQL's text output, and every row of every table is
+ * checksum code. Source values are normalised with SQLite's own functions (dates through strftime to
+ * the second, their fractions to the microsecond from the stored value, blobs through hex), target values with PostgreSQL's text output, and every row of every table is
  * compared as a multiset.
  */
 export interface Difference {
@@ -90,26 +90,57 @@ export async function compareDatabases(
   return diffs;
 }
 
+/**
+ * The source side of a column: dates and times through SQLite's strftime to the second, with the raw
+ * value beside it (as `seconds|type|raw`) so the fraction is taken from what was stored, to the
+ * microsecond, rather than from strftime's milliseconds.
+ */
 function sourceExpr(col: string, type: string): string {
   const c = `"${col.replaceAll('"', '""')}"`;
   const time = (fmt: string): string =>
     `CASE typeof(${c}) WHEN 'integer' THEN strftime('${fmt}', CASE WHEN abs(${c}) >= 100000000000 THEN ${c} / 1000.0 ELSE ${c} END, 'unixepoch')
        WHEN 'real' THEN CASE WHEN ${c} < 10000000 THEN strftime('${fmt}', ${c}) ELSE strftime('${fmt}', ${c}, 'unixepoch') END
        ELSE strftime('${fmt}', ${c}) END`;
-  if (type.startsWith('timestamp')) return time('%Y-%m-%dT%H:%M:%f');
+  const withRaw = (expr: string): string =>
+    `CASE WHEN ${c} IS NULL THEN NULL ELSE (${expr}) || '|' || typeof(${c}) || '|' || ${c} END`;
+  if (type.startsWith('timestamp')) return withRaw(time('%Y-%m-%dT%H:%M:%S'));
   if (type === 'date') return time('%Y-%m-%d');
-  if (type.startsWith('time')) return `strftime('%H:%M:%f', ${c})`;
+  if (type.startsWith('time')) return withRaw(`strftime('%H:%M:%S', ${c})`);
   if (type === 'bytea') return `CASE WHEN ${c} IS NULL THEN NULL ELSE lower(hex(${c})) END`;
   return c;
 }
 
+/** `seconds|type|raw` from sourceExpr to `seconds.micros`. */
+function withMicros(value: string): string {
+  const [seconds = '', kind = '', raw = ''] = value.split('|');
+  let micros: number;
+  if (kind === 'integer') {
+    // Epoch milliseconds carry a fraction of a second; epoch seconds do not.
+    micros = Math.abs(Number(raw)) >= 1e11 ? (((Number(raw) % 1000) + 1000) % 1000) * 1000 : 0;
+  } else if (kind === 'real') {
+    // Epoch seconds or Julian days: as exact as the float is.
+    const day = Number(raw) < 10000000;
+    const secondsOfValue = day ? (Number(raw) - 2440587.5) * 86400 : Number(raw);
+    micros = Math.round((((secondsOfValue % 1) + 1) % 1) * 1e6) % 1e6;
+  } else {
+    const fraction = /\d{2}:\d{2}:\d{2}\.(\d+)/.exec(raw)?.[1] ?? '';
+    micros = Math.round(Number(`0.${fraction || '0'}`) * 1e6);
+  }
+  return `${seconds}.${String(micros).padStart(6, '0')}`;
+}
+
 function targetExpr(col: string, type: string): string {
   const c = `"${col.replaceAll('"', '""')}"`;
-  if (type.startsWith('timestamp')) return `to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS.MS')`;
+  if (type.startsWith('timestamp')) return `to_char(${c}, 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
   if (type === 'date') return `to_char(${c}, 'YYYY-MM-DD')`;
-  if (type.startsWith('time')) return `to_char(${c}, 'HH24:MI:SS.MS')`;
+  if (type.startsWith('time')) return `to_char(${c}, 'HH24:MI:SS.US')`;
   if (type === 'bytea') return `encode(${c}, 'hex')`;
   return `${c}::text`;
+}
+
+function sourceTime(value: unknown, type: string): unknown {
+  const timed = type.startsWith('timestamp') || type.startsWith('time');
+  return typeof value === 'string' && timed ? withMicros(value) : value;
 }
 
 function normalise(value: unknown, type: string): string | null {
@@ -156,7 +187,7 @@ function sourceRows(db: Database.Database, table: string, cols: PgColumn[], excl
   const rows = db.prepare(sql).raw(true).safeIntegers(true).all() as unknown[][];
   return rows
     .filter((r) => !exclude?.has(String(r[0])))
-    .map((r) => JSON.stringify(cols.map((c, i) => normalise(r[i + 1], c.type))));
+    .map((r) => JSON.stringify(cols.map((c, i) => normalise(sourceTime(r[i + 1], c.type), c.type))));
 }
 
 async function targetRows(client: pg.Client, table: string, cols: PgColumn[]): Promise<string[]> {
