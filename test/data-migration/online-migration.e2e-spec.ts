@@ -267,3 +267,94 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect(captureObjects()).toBe(0);
   }, 120_000);
 });
+
+// Changes of every kind on a WITHOUT ROWID table with a composite key and a foreign key: inserts,
+// updates, key changes and deletes, all applied by key, so the frozen source and the target agree.
+const STOCK_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const ops = [
+  db.prepare("INSERT OR IGNORE INTO stock (warehouse, sku, qty) VALUES (?, ?, 1)"),
+  db.prepare("UPDATE stock SET qty = qty + 1 WHERE warehouse = ? AND sku = ?"),
+  db.prepare("UPDATE OR IGNORE stock SET sku = sku + 1000000 WHERE warehouse = ? AND sku = ?"),
+  db.prepare("DELETE FROM stock WHERE warehouse = ? AND sku = ?"),
+];
+let stop = false, done = 0;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      db.transaction(() => ops[done % 4].run(['north', 'south'][done % 2], Math.floor(Math.random() * 5000)))();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+describe('migrate --online: composite keys, WITHOUT ROWID, key changes and deletes', () => {
+  it('leaves the frozen source and the target equal, value by value', async () => {
+    const dir = workDir('online-stock');
+    const source = join(dir, 'stock.sqlite');
+    const db = new Database(source);
+    db.pragma('journal_mode = wal');
+    db.exec(`CREATE TABLE warehouses (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO warehouses VALUES ('north', 'North'), ('south', 'South');
+      CREATE TABLE stock (warehouse TEXT NOT NULL REFERENCES warehouses (code), sku INTEGER NOT NULL, qty INTEGER NOT NULL,
+        PRIMARY KEY (warehouse, sku)) WITHOUT ROWID;`);
+    const insert = db.prepare('INSERT INTO stock VALUES (?, ?, ?)');
+    db.transaction(() => {
+      for (let sku = 0; sku < 5000; sku++) for (const w of ['north', 'south']) insert.run(w, sku, sku % 7);
+    })();
+    db.close();
+    const target = await createTestDatabase('online_stock');
+    const { spawn } = await import('node:child_process');
+    const writer = spawn(process.execPath, ['-e', STOCK_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let done = '';
+    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
+    const closed = new Promise((r) => writer.on('close', r));
+    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+    try {
+      const result = await runMigrate([
+        '--source',
+        source,
+        '--target',
+        target.url,
+        '--online',
+        '--report',
+        join(dir, 'r.json'),
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      writer.kill('SIGTERM');
+      await closed;
+      expect(Number(done)).toBeGreaterThan(0);
+      const online = readReport(join(dir, 'r.json')).online;
+      expect(online?.catchUp.rowsDeleted).toBeGreaterThan(0);
+      expect(online?.catchUp.rowsMerged).toBeGreaterThan(0);
+      const verified = await runMigrate([
+        'verify',
+        '--source',
+        source,
+        '--target',
+        target.url,
+        '--report',
+        join(dir, 'v.json'),
+      ]);
+      expect(verified.code).toBe(0);
+    } finally {
+      writer.kill('SIGTERM');
+      await target.drop();
+    }
+  }, 120_000);
+});
