@@ -1,4 +1,5 @@
-// npm run bench:migrate-ab -- --baseline OTHER/dist/src/main.js [--label NAME] [--rows 1000000] [--repeat 3]
+// npm run bench:migrate-ab -- --baseline OTHER/dist/src/main.js [--build THIS/dist/src/main.js] [--label NAME]
+//                             [--rows 1000000] [--repeat 3]
 // This build's `migrate` against another build's (an older commit checked out and built elsewhere,
 // e.g. `git worktree add ../base HEAD~1 && (cd ../base && npm ci && npm run build)`), on one
 // PostgreSQL 16, alternating the two in every round so drift of the machine's speed hits both alike.
@@ -18,6 +19,7 @@ const root = process.cwd();
 const { values } = parseArgs({
   options: {
     baseline: { type: 'string' },
+    build: { type: 'string' },
     label: { type: 'string', default: 'build-ab' },
     rows: { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
@@ -29,7 +31,7 @@ if (!values.baseline || !existsSync(values.baseline)) {
 }
 const builds = [
   { name: 'baseline', main: resolve(values.baseline) },
-  { name: 'this build', main: join(root, 'dist', 'src', 'main.js') },
+  { name: 'this build', main: values.build ? resolve(values.build) : join(root, 'dist', 'src', 'main.js') },
 ];
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
@@ -80,16 +82,17 @@ async function main(): Promise<void> {
     '',
     `\`npm run bench:migrate-ab -- --baseline … --label ${values.label} --rows ${rows} --repeat ${repeat}\`: the two builds alternate within every round. Machine: ${describeMachine()}.`,
     '',
-    '| command | baseline (median s) | this build (median s) | ratio | peak RSS baseline / this (MB) | every run, baseline; this (s) |',
-    '|---|---|---|---|---|---|',
+    '| command | baseline (median s) | this build (median s) | ratio | CPU of the command, baseline / this (median s) | peak RSS baseline / this (MB) | every run, baseline; this (s) |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const mode of modes) {
     const [a, b] = builds.map((build) => runs.get(`${mode.name}|${build.name}`) ?? []);
     const wall = (r: Measured[] | undefined) => median((r ?? []).map((x) => x.wallSeconds));
     const rss = (r: Measured[] | undefined) => Math.max(...(r ?? []).map((x) => x.peakRssMb));
+    const cpu = (r: Measured[] | undefined) => median((r ?? []).map((x) => x.cpuSeconds));
     const list = (r: Measured[] | undefined) => (r ?? []).map((x) => x.wallSeconds.toFixed(2)).join(', ');
     lines.push(
-      `| ${mode.name} | ${wall(a).toFixed(2)} | ${wall(b).toFixed(2)} | ${(wall(b) / wall(a)).toFixed(3)} | ${rss(a).toFixed(0)} / ${rss(b).toFixed(0)} | ${list(a)}; ${list(b)} |`,
+      `| ${mode.name} | ${wall(a).toFixed(2)} | ${wall(b).toFixed(2)} | ${(wall(b) / wall(a)).toFixed(3)} | ${cpu(a).toFixed(2)} / ${cpu(b).toFixed(2)} | ${rss(a).toFixed(0)} / ${rss(b).toFixed(0)} | ${list(a)}; ${list(b)} |`,
     );
   }
   const body = lines.join('\n');
