@@ -3,7 +3,7 @@
 // a second (each an UPDATE of a random event and an INSERT of a new one) from before the run starts
 // until after its cut-over; alternating with the offline `migrate` of the same file (no writer), one
 // pair per round. Each round works on a fresh copy of the file (an online run leaves it refusing
-// writes). Records the cut-over pause (the tool's, and the longest commit the writer saw), catch-up
+// writes). Records the cut-over pause (the tool's, and the longest any write attempt took), catch-up
 // figures, total times and the writes acknowledged against what the target holds, in
 // docs/benchmarks.md.
 import { spawn } from 'node:child_process';
@@ -39,7 +39,7 @@ const Database = require('better-sqlite3');
 const [path, rate] = [process.argv[1], Number(process.argv[2])];
 const db = new Database(path, { timeout: 10000 });
 const max = db.prepare('SELECT max(id) AS m FROM events').get().m;
-const update = db.prepare('UPDATE events SET amount = amount + 1, note = ? WHERE id = ?');
+const update = db.prepare('UPDATE events SET amount = round(amount + 1, 2), note = ? WHERE id = ?');
 const insert = db.prepare("INSERT INTO events (author_id, title, happened_at, amount, ratio, payload, note) VALUES (1, 'online', '2026-12-04 12:00:00', 1.00, 0.5, '{}', 'new')");
 const tx = db.transaction((id, note) => { update.run(note, id); insert.run(); });
 let done = 0, inserted = 0, refused = 0, slowest = 0, stop = false;
@@ -51,11 +51,12 @@ const step = () => {
   try {
     tx.immediate(1 + Math.floor(Math.random() * max), 'w' + done);
     done++; inserted++;
-    slowest = Math.max(slowest, performance.now() - t0);
   } catch (error) {
     if (!String(error.message).includes('moved to PostgreSQL')) throw error;
     refused++;
   }
+  // A write that waited at the cut-over is refused when the wait ends: it counts too.
+  slowest = Math.max(slowest, performance.now() - t0);
   if (done === 1) process.stderr.write('writing\\n');
   const due = started + ((done + refused) * 1000) / rate;
   setTimeout(step, Math.max(0, due - Date.now()));
@@ -200,14 +201,14 @@ async function main(): Promise<void> {
     '',
     `\`npm run bench:online -- --rows ${rows} --rounds ${rounds} --rate ${rate}\`: per round the offline \`migrate\` (no writer), then \`migrate --online\` of a fresh WAL-mode copy while a writer process commits an UPDATE and an INSERT per transaction from before the run until after its cut-over. Machine: ${describeMachine()}.`,
     '',
-    '| round | offline migrate (s) | online migrate (s) | cut-over pause (ms) | slowest writer commit (ms) | changes caught up | catch-up (s) | writes acknowledged | refused after cut-over | lost | verify after |',
+    '| round | offline migrate (s) | online migrate (s) | cut-over pause (ms) | longest write attempt (ms) | changes caught up | catch-up (s) | writes acknowledged | refused after cut-over | lost | verify after |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r, i) =>
         `| ${i + 1} | ${f(r.offlineSeconds)} | ${f(r.onlineSeconds)} | ${r.pauseMs} | ${f(r.slowestCommitMs, 0)} | ${r.catchUpChanges} | ${f(r.catchUpSeconds)} | ${r.acknowledged} | ${r.refused} | ${r.lost} | ${r.verified ? 'passed' : 'FAILED'} |`,
     ),
     '',
-    `Worst cut-over pause: ${Math.max(...results.map((r) => r.pauseMs))} ms (tool) / ${f(Math.max(...results.map((r) => r.slowestCommitMs)), 0)} ms (slowest commit the writer saw); lost writes in all rounds: ${results.reduce((n, r) => n + r.lost, 0)}.`,
+    `Worst cut-over pause: ${Math.max(...results.map((r) => r.pauseMs))} ms (tool) / ${f(Math.max(...results.map((r) => r.slowestCommitMs)), 0)} ms (the longest a write attempt waited, commit or refusal); lost writes in all rounds: ${results.reduce((n, r) => n + r.lost, 0)}.`,
   ];
   const body = lines.join('\n');
   console.log(`\n${body}`);
