@@ -1,5 +1,5 @@
-import { readInstant } from '../common/db-values';
-import { Entry } from './entities';
+import { readInstant } from '../../db-values';
+import { Entry } from '../../entities';
 
 /** An entries row as a raw query returns it: pg parses timestamptz and jsonb; SQLite hands back text. */
 export interface EntryRow {
