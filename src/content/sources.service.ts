@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
 import type { Source } from '../database/entities';
-import { SourcesRepository } from '../database/repositories/sources.repository';
+import { SourcesRepository } from '../database/repositories/sources/sources.repository';
 import type { CreateSourceDto, UpdateSourceDto } from './dto/source.dto';
 
 @Injectable()

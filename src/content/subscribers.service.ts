@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
 import type { Subscriber, Subscription } from '../database/entities';
-import { SourcesRepository } from '../database/repositories/sources.repository';
+import { SourcesRepository } from '../database/repositories/sources/sources.repository';
 import { SubscribersRepository } from '../database/repositories/subscribers.repository';
 import type { CreateSubscriberDto } from './dto/subscriber.dto';
 

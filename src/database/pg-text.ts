@@ -1,4 +1,4 @@
-import pg from 'pg';
+import pg, { type Pool } from 'pg';
 
 const TIMESTAMPTZ_OID = 1184;
 const parseTimestamptzGeneral = pg.types.getTypeParser(TIMESTAMPTZ_OID) as (text: string) => Date;
@@ -29,3 +29,21 @@ export function parseTimestamptz(text: string): Date {
 
 /** Type parsers that hand every value back as PostgreSQL printed it, for rows converted by the caller. */
 export const RAW_TEXT_TYPES = { getTypeParser: () => (text: string) => text };
+
+/** A row with every value as PostgreSQL printed it (null for SQL NULL), in select-list order. */
+export type TextRow = (string | null)[];
+
+/**
+ * Runs one named prepared statement straight on the pool TypeORM owns (same connections, same limits)
+ * and returns its rows as text: parsed and planned once per connection, none of TypeORM's per-query
+ * work (query building, hydration), no per-field parser dispatch. The PostgreSQL repositories' hot reads.
+ */
+export async function queryText(
+  pool: Pool,
+  statement: { name: string; text: string; values: unknown[] },
+): Promise<TextRow[]> {
+  const result = await pool.query<TextRow>({ ...statement, rowMode: 'array', types: RAW_TEXT_TYPES });
+  return result.rows;
+}
+
+export const parseBoolean = (text: string | null): boolean => text === 't';

@@ -11,7 +11,8 @@ import { PostgresEntriesRepository } from './entries/entries.postgres.repository
 import { EntriesRepository } from './entries/entries.repository';
 import { SqliteEntriesRepository } from './entries/entries.sqlite.repository';
 import { JobRunsRepository } from './job-runs.repository';
-import { SourcesRepository } from './sources.repository';
+import { PostgresSourcesRepository } from './sources/sources.postgres.repository';
+import { SourcesRepository } from './sources/sources.repository';
 import { SubscribersRepository } from './subscribers.repository';
 
 type Variant<T> = new (db: DatabaseConnection) => T;
@@ -30,7 +31,7 @@ function perDialect<T extends object>(
 }
 
 export const REPOSITORY_PROVIDERS: Provider[] = [
-  SourcesRepository,
+  perDialect(SourcesRepository, { postgres: PostgresSourcesRepository, sqlite: SourcesRepository }),
   SubscribersRepository,
   JobRunsRepository,
   perDialect(EntriesRepository, { postgres: PostgresEntriesRepository, sqlite: SqliteEntriesRepository }),

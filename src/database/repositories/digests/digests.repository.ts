@@ -21,6 +21,11 @@ export interface DigestEntryRow {
   entry: Entry;
 }
 
+export interface DigestWithEntries {
+  digest: Digest;
+  entries: DigestEntryRow[];
+}
+
 const INSERT_CHUNK = 500;
 
 /**
@@ -35,12 +40,16 @@ export abstract class DigestsRepository {
   /** The value bound to it. */
   protected abstract instantValue(instant: Date): unknown;
 
-  private get digests(): Repository<Digest> {
+  protected get digests(): Repository<Digest> {
     return this.db.dataSource.getRepository(Digest);
   }
 
-  /** A subscriber's digests with digest_date in [from, to] (both optional, inclusive), oldest first. */
-  listForSubscriber(subscriberId: number, from?: string, to?: string): Promise<Digest[]> {
+  /**
+   * A subscriber's digests with digest_date in [from, to] (both optional, inclusive), oldest first;
+   * null when there is no such subscriber.
+   */
+  async listForSubscriber(subscriberId: number, from?: string, to?: string): Promise<Digest[] | null> {
+    if (!(await this.db.dataSource.getRepository(Subscriber).existsBy({ id: subscriberId }))) return null;
     let digestDate: FindOperator<string> | undefined;
     if (from !== undefined && to !== undefined) digestDate = Between(from, to);
     else if (from !== undefined) digestDate = MoreThanOrEqual(from);
@@ -51,23 +60,24 @@ export abstract class DigestsRepository {
     });
   }
 
-  findById(id: number): Promise<Digest | null> {
-    return this.digests.findOneBy({ id });
-  }
-
-  /** The digest's entries in position order. */
-  async entriesOf(digestId: number): Promise<DigestEntryRow[]> {
+  /** The digest with its entries in position order; null when there is no such digest. */
+  async findWithEntries(id: number): Promise<DigestWithEntries | null> {
+    const digest = await this.digests.findOneBy({ id });
+    if (!digest) return null;
     const ds = this.db.dataSource;
     const links = await ds
       .getRepository(DigestEntry)
-      .find({ where: { digestId }, order: { position: 'ASC' } });
+      .find({ where: { digestId: id }, order: { position: 'ASC' } });
     const entries =
       links.length === 0 ? [] : await ds.getRepository(Entry).findBy({ id: In(links.map((l) => l.entryId)) });
     const byId = new Map(entries.map((e) => [e.id, e]));
-    return links.flatMap((l) => {
-      const entry = byId.get(l.entryId);
-      return entry ? [{ position: l.position, entry }] : [];
-    });
+    return {
+      digest,
+      entries: links.flatMap((l) => {
+        const entry = byId.get(l.entryId);
+        return entry ? [{ position: l.position, entry }] : [];
+      }),
+    };
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { Pool, QueryResultRow } from 'pg';
 import { Entry } from '../../entities';
 import { entryPageSelect } from './entry-page-sql';
-import { RAW_TEXT_TYPES } from '../../pg-text';
-import { entryFromPgText } from './entry-row';
+import { queryText } from '../../pg-text';
+import { ENTRY_ROW_COLUMNS, entryFromPgText } from './entry-row';
 import { EntriesRepository, type EntryPageFilter, type Statement } from './entries.repository';
 
 /**
@@ -49,15 +49,17 @@ export class PostgresEntriesRepository extends EntriesRepository {
    * to save less than that in Node, so one connection waited longer for each page.
    */
   async page(filter: EntryPageFilter, limit: number): Promise<Entry[]> {
-    const { name, text, values } = this.pageStatement(filter, limit);
-    const result = await this.poolOrFail.query<(string | null)[]>({
-      name,
-      text,
-      values,
-      rowMode: 'array',
-      types: RAW_TEXT_TYPES,
+    return (await queryText(this.poolOrFail, this.pageStatement(filter, limit))).map(entryFromPgText);
+  }
+
+  /** GET /entries/:id: one prepared statement. */
+  override async findById(id: number): Promise<Entry | null> {
+    const rows = await queryText(this.poolOrFail, {
+      name: 'entries_by_id',
+      text: `SELECT ${ENTRY_ROW_COLUMNS.join(', ')} FROM entries WHERE id = $1::bigint`,
+      values: [id],
     });
-    return result.rows.map(entryFromPgText);
+    return rows[0] ? entryFromPgText(rows[0]) : null;
   }
 
   pageStatement(filter: EntryPageFilter, limit: number): Statement {

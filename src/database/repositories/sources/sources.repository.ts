@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
-import { DatabaseConnection } from '../database-connection';
-import { Source } from '../entities';
+import { DatabaseConnection } from '../../database-connection';
+import { Source } from '../../entities';
 
-/** sources: the same TypeORM calls on both dialects. */
+/**
+ * sources through TypeORM: the SQLite variant as it is, and the PostgreSQL one but for its hot read.
+ */
 @Injectable()
 export class SourcesRepository {
-  constructor(private readonly db: DatabaseConnection) {}
+  constructor(protected readonly db: DatabaseConnection) {}
 
   private get table(): Repository<Source> {
     return this.db.dataSource.getRepository(Source);
