@@ -76,8 +76,8 @@ describe.each(DIALECTS)('read paths on %s', (dialect) => {
     const list = (
       await http().get(`/subscribers/${subscriberId}/digests`).query({ from: '2026-11-22' }).expect(200)
     ).body as DigestRow[];
-    const digest = (await http().get(`/digests/${list[0]!.id}`).expect(200)).body;
-    expect(digest).toMatchObject({ id: list[0]!.id, subscriberId, digestDate: '2026-11-22', entryCount: 3 });
+    const digest = (await http().get(`/digests/${list[0].id}`).expect(200)).body;
+    expect(digest).toMatchObject({ id: list[0].id, subscriberId, digestDate: '2026-11-22', entryCount: 3 });
     expect(digest.generatedAt).toBe('2026-11-26T12:00:00.000-06:00');
     expect(
       (digest.entries as { title: string; position: number }[]).map((e) => [e.position, e.title]),
@@ -86,7 +86,7 @@ describe.each(DIALECTS)('read paths on %s', (dialect) => {
       [2, '2026-11-22 #1'],
       [3, '2026-11-22 #0'],
     ]);
-    for (const { position, ...entry } of digest.entries as { id: number; position: number }[]) {
+    for (const { position: _position, ...entry } of digest.entries as { id: number; position: number }[]) {
       expect((await http().get(`/entries/${entry.id}`).expect(200)).body).toEqual(entry);
     }
     await http().get('/digests/999999').expect(404);
