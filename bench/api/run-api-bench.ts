@@ -216,7 +216,9 @@ async function main(): Promise<void> {
     '',
     `Machine: ${describeMachine()}; load generator (autocannon) on the same 2 cores. Start-up to ready: ` +
       servers.map((s) => `${s.dialect} ${s.readyMs} ms`).join(', ') +
-      ' (process spawn → first 200 from /health/ready). Both servers up at once; each row ran on both ' +
+      ' (process spawn → first 200 from /health/ready). p50 and p99 as autocannon reports them, in whole ms; ' +
+      'at 1 connection the mean time per request is 1000 / req/s. ' +
+      'Both servers up at once; each row ran on both ' +
       'dialects back to back, alternating which went first. Durability equal: SQLite WAL with ' +
       '`synchronous=FULL`, PostgreSQL with `fsync` and `synchronous_commit` on (each syncs every commit).' +
       (rounds > 1 ? ' Figures are medians over the rounds; the ratio is of the medians.' : ''),
