@@ -40,6 +40,12 @@ export function buildDataSourceOptions(db: DatabaseSettings): DataSourceOptions 
       type: 'better-sqlite3',
       database: db.path,
       enableWAL: db.path !== ':memory:',
+      // Every commit synced, as on PostgreSQL: better-sqlite3's build makes a connection that opens a
+      // file already in WAL mode default to synchronous=NORMAL (a commit acknowledged with 201 could be
+      // lost on power failure), while a fresh file got FULL — durability depended on restarts.
+      prepareDatabase: (connection: { pragma(source: string): unknown }) => {
+        connection.pragma('synchronous = FULL');
+      },
       timeout: 5000,
       synchronize: false,
       migrations: sqliteMigrations,
