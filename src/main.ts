@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/app-config';
-import { assertPostgresReachable, DatabaseUnreachableError } from './database/postgres-preflight';
+import { assertDatabaseReachable, DatabaseUnreachableError } from './database/postgres-preflight';
 import { printStartupLine } from './logging/startup-log';
 
 async function startServer(): Promise<void> {
@@ -13,14 +13,12 @@ async function startServer(): Promise<void> {
     printStartupLine('fatal', error.message, json);
     process.exit(1);
   }
-  if (config.database.kind === 'postgres') {
-    try {
-      await assertPostgresReachable(config.database);
-    } catch (error) {
-      if (!(error instanceof DatabaseUnreachableError)) throw error;
-      printStartupLine('fatal', error.message, json);
-      process.exit(1);
-    }
+  try {
+    await assertDatabaseReachable(config.database);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnreachableError)) throw error;
+    printStartupLine('fatal', error.message, json);
+    process.exit(1);
   }
   // Loaded here rather than at the top so admin commands (migrate) do not load Nest and the app.
   const { createApp } = await import('./server');

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { validationBody } from './http-exception.filter';
 
 /** Deepest JSON nesting a request body may have; the API's own bodies are at most 3 levels deep. */
 export const MAX_JSON_DEPTH = 32;
@@ -26,8 +27,6 @@ export function rejectDeepJson(maxDepth = MAX_JSON_DEPTH) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (jsonDepth(req.body, maxDepth) <= maxDepth) return next();
     const message = `body is nested more than ${maxDepth} levels deep`;
-    res
-      .status(400)
-      .json({ statusCode: 400, error: 'Bad Request', message: [message], fields: { body: [message] } });
+    res.status(400).json(validationBody({ body: [message] }));
   };
 }

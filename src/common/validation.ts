@@ -1,6 +1,9 @@
-import { BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { type FieldErrors, ValidationFailedError } from './domain-errors';
+
+export type { FieldErrors } from './domain-errors';
 
 export const VALIDATION_OPTIONS = {
   whitelist: true,
@@ -9,8 +12,15 @@ export const VALIDATION_OPTIONS = {
   forbidUnknownValues: true,
 } satisfies ValidationPipeOptions;
 
-/** Field path → messages, e.g. `{ publishedAt: ['publishedAt must be an ISO 8601 instant …'] }`. */
-export type FieldErrors = Record<string, string[]>;
+/**
+ * The messages of one field. A required field that is absent gets `<field> is required` alone: its
+ * other constraints (length, format) describe a value the client never sent and only mislead.
+ */
+function messagesOf(error: ValidationError): string[] {
+  const messages = Object.values(error.constraints ?? {});
+  if (messages.length > 0 && error.value === undefined) return [`${error.property} is required`];
+  return messages;
+}
 
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   const out: FieldErrors = {};
@@ -20,7 +30,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       : prefix
         ? `${prefix}.${error.property}`
         : error.property;
-    const messages = Object.values(error.constraints ?? {});
+    const messages = messagesOf(error);
     if (messages.length > 0) out[path] = messages.map((m) => (prefix ? `${path}: ${m}` : m));
     Object.assign(out, flattenValidationErrors(error.children ?? [], path));
   }
@@ -28,29 +38,24 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 }
 
 /** A 400 whose body names every bad field, in `message` (Nest's usual list) and in `fields`. */
-export function validationException(fields: FieldErrors): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: Object.values(fields).flat(),
-    fields,
-  });
+export function validationFailed(fields: FieldErrors): ValidationFailedError {
+  return new ValidationFailedError(fields);
 }
 
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     ...VALIDATION_OPTIONS,
-    exceptionFactory: (errors) => validationException(flattenValidationErrors(errors)),
+    exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
 }
 
 /** Validates one plain object as `cls` with the global pipe's rules; throws the same 400 shape. */
 export function validateAs<T extends object>(cls: ClassConstructor<T>, value: unknown, prefix = ''): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw validationException({ [prefix || 'body']: [`${prefix || 'body'} must be a JSON object`] });
+    throw validationFailed({ [prefix || 'body']: [`${prefix || 'body'} must be a JSON object`] });
   }
   const instance = plainToInstance(cls, value);
   const errors = validateSync(instance, VALIDATION_OPTIONS);
-  if (errors.length > 0) throw validationException(flattenValidationErrors(errors, prefix));
+  if (errors.length > 0) throw validationFailed(flattenValidationErrors(errors, prefix));
   return instance;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AppError } from '../common/app-error';
 import {
   DatabaseUrlError,
   parseDatabaseUrl,
@@ -43,7 +44,9 @@ export class AppConfig {
   }
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
+  readonly code = 'CONFIG_INVALID';
+
   constructor(readonly problems: EnvironmentProblem[]) {
     super(
       'Invalid configuration:\n' +

@@ -1,4 +1,5 @@
 /** Parsing, normalising and masking of DATABASE_URL. Pure functions: no I/O. */
+import { AppError } from '../common/app-error';
 
 export type SslMode = 'disable' | 'require' | 'verify-full';
 
@@ -25,7 +26,10 @@ export interface SqliteUrl {
 
 export type ParsedDatabaseUrl = PostgresUrl | SqliteUrl;
 
-export class DatabaseUrlError extends Error {}
+/** DATABASE_URL cannot be used; the message says why (never with the password). */
+export class DatabaseUrlError extends AppError {
+  readonly code = 'CONFIG_INVALID';
+}
 
 const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
 // Older deployments (SQLAlchemy style) write a driver suffix after '+'.

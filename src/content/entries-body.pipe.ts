@@ -1,5 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { validateAs, validationException } from '../common/validation';
+import { ValidationFailedError } from '../common/domain-errors';
+import { validateAs, validationFailed } from '../common/validation';
 import { CreateEntryDto, MAX_ENTRIES_PER_REQUEST } from './dto/entry.dto';
 
 /** POST /entries takes one entry or an array of up to 1000; both become a validated list. */
@@ -11,7 +12,7 @@ export class EntriesBodyPipe implements PipeTransform<
   transform(body: unknown): { entries: CreateEntryDto[]; isBatch: boolean } {
     if (!Array.isArray(body)) return { entries: [validateAs(CreateEntryDto, body)], isBatch: false };
     if (body.length === 0 || body.length > MAX_ENTRIES_PER_REQUEST) {
-      throw validationException({
+      throw validationFailed({
         body: [
           `body must be an entry or an array of 1 to ${MAX_ENTRIES_PER_REQUEST} entries (got ${body.length})`,
         ],
@@ -23,13 +24,11 @@ export class EntriesBodyPipe implements PipeTransform<
       try {
         entries.push(validateAs(CreateEntryDto, item, `[${index}]`));
       } catch (error) {
-        const response = (error as { getResponse?: () => unknown }).getResponse?.() as
-          { fields?: Record<string, string[]> } | undefined;
-        if (!response?.fields) throw error;
-        Object.assign(errors, response.fields);
+        if (!(error instanceof ValidationFailedError)) throw error;
+        Object.assign(errors, error.fields);
       }
     });
-    if (Object.keys(errors).length > 0) throw validationException(errors);
+    if (Object.keys(errors).length > 0) throw validationFailed(errors);
     return { entries, isBatch: true };
   }
 }

@@ -3,7 +3,7 @@ import type { DigestEntryResponse, DigestResponse } from './dto/digest.dto';
 import type { EntryResponse } from './dto/entry.dto';
 import type { SourceResponse } from './dto/source.dto';
 import type { SubscriberResponse, SubscriptionResponse } from './dto/subscriber.dto';
-import type { Digest, Entry, Source, Subscriber, Subscription } from './entities';
+import type { Digest, Entry, Source, Subscriber, Subscription } from '../database/entities';
 
 /** Entity → JSON body. Every instant goes out in DISPLAY_TIMEZONE. */
 export class Presenter {

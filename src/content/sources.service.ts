@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
+import type { Source } from '../database/entities';
+import { SourcesRepository } from '../database/repositories/sources/sources.repository';
 import type { CreateSourceDto, UpdateSourceDto } from './dto/source.dto';
-import { Source } from './entities';
 
 @Injectable()
 export class SourcesService {
   constructor(
-    @InjectRepository(Source) private readonly sources: Repository<Source>,
+    private readonly sources: SourcesRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -25,11 +24,11 @@ export class SourcesService {
   }
 
   list(): Promise<Source[]> {
-    return this.sources.find({ order: { id: 'ASC' } });
+    return this.sources.list();
   }
 
   async get(id: number): Promise<Source> {
-    const source = await this.sources.findOneBy({ id });
+    const source = await this.sources.findById(id);
     if (!source) throw new NotFoundError('source', id);
     return source;
   }
@@ -46,12 +45,13 @@ export class SourcesService {
   async delete(id: number): Promise<void> {
     await this.get(id);
     try {
-      await this.sources.delete({ id });
+      await this.sources.delete(id);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       // Digests are history: their entries are not deleted behind the subscriber's back.
       throw new ConflictError(
         `source ${id} has entries that appear in digests; deactivate it instead (PATCH {"isActive": false})`,
+        'SOURCE_IN_DIGESTS',
       );
     }
   }
@@ -61,7 +61,7 @@ export class SourcesService {
       return await this.sources.save(source);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      throw new ConflictError(`a source named "${source.name}" already exists`, 'name');
+      throw new ConflictError(`a source named "${source.name}" already exists`, 'SOURCE_NAME_TAKEN', 'name');
     }
   }
 }

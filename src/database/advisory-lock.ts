@@ -1,10 +1,20 @@
 import type { DataSource } from 'typeorm';
+import { dialectOf } from './dialect';
 
 /** Every pg_advisory_lock id this app takes, in one place so two features never share one by accident. */
 export enum LockId {
   SchemaMigrations = 4_711_001,
   DailyDigest = 4_711_002,
   DataMigration = 4_711_003,
+}
+
+/** What the work run under a lock learns about it. */
+export interface HeldLock {
+  /**
+   * True when the lock excludes other processes (a PostgreSQL advisory lock). SQLite has no such lock:
+   * the work runs, but another process may be doing the same.
+   */
+  acrossProcesses: boolean;
 }
 
 /**
@@ -14,15 +24,15 @@ export enum LockId {
 export async function withAdvisoryLock<T>(
   dataSource: DataSource,
   lock: LockId,
-  fn: () => Promise<T>,
+  fn: (held: HeldLock) => Promise<T>,
 ): Promise<T> {
-  if (dataSource.options.type !== 'postgres') return fn();
+  if (dialectOf(dataSource) !== 'postgres') return fn({ acrossProcesses: false });
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [lock]);
     try {
-      return await fn();
+      return await fn({ acrossProcesses: true });
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [lock]);
     }
@@ -38,9 +48,11 @@ export async function withAdvisoryLock<T>(
 export async function tryWithAdvisoryLock<T>(
   dataSource: DataSource,
   lock: LockId,
-  fn: () => Promise<T>,
+  fn: (held: HeldLock) => Promise<T>,
 ): Promise<{ acquired: true; value: T } | { acquired: false }> {
-  if (dataSource.options.type !== 'postgres') return { acquired: true, value: await fn() };
+  if (dialectOf(dataSource) !== 'postgres') {
+    return { acquired: true, value: await fn({ acrossProcesses: false }) };
+  }
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -51,7 +63,7 @@ export async function tryWithAdvisoryLock<T>(
     );
     if (!rows[0]?.locked) return { acquired: false };
     try {
-      return { acquired: true, value: await fn() };
+      return { acquired: true, value: await fn({ acrossProcesses: true }) };
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [lock]);
     }

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { DatabaseConnection } from './database-connection';
 
 /**
  * Opens DB_POOL_MIN connections as soon as the app is up, without holding up start-up. Otherwise the
@@ -14,15 +14,15 @@ export class PoolWarmUp implements OnApplicationBootstrap, BeforeApplicationShut
   private warming: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: DatabaseConnection,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const db = this.config.database;
-    if (db.kind !== 'postgres' || this.dataSource.options.type !== 'postgres') return;
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    this.warming = warmUp(pool, db.poolMin);
+    const pool = this.db.pool();
+    const settings = this.config.database;
+    // Only a pg pool has connections to open; its settings carry DB_POOL_MIN.
+    if (pool && 'poolMin' in settings) this.warming = warmUp(pool, settings.poolMin);
   }
 
   /** Shutting down ends the pool; the warm-up's connections must be back in it by then. */

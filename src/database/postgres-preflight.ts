@@ -1,9 +1,13 @@
 import pg from 'pg';
-import type { PostgresSettings } from '../config/app-config';
+import { AppError } from '../common/app-error';
+import type { DatabaseSettings, PostgresSettings } from '../config/app-config';
 import { describePostgresTarget, maskSecrets } from '../config/database-url';
 import { pgConnectionConfig } from './data-source-options';
 
-export class DatabaseUnreachableError extends Error {}
+/** PostgreSQL cannot be reached at start-up; the message names host:port/database and the cause. */
+export class DatabaseUnreachableError extends AppError {
+  readonly code = 'DB_UNAVAILABLE';
+}
 
 /** Node's codes for a server certificate that verify-full refuses. */
 const TLS_CERTIFICATE_ERRORS = new Set([
@@ -43,4 +47,9 @@ export async function assertPostgresReachable(db: PostgresSettings, timeoutMs = 
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Start-up check of the configured database: PostgreSQL must answer; a SQLite file is opened later. */
+export async function assertDatabaseReachable(db: DatabaseSettings): Promise<void> {
+  if (db.kind === 'postgres') await assertPostgresReachable(db);
 }

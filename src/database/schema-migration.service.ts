@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { LockId, withAdvisoryLock } from './advisory-lock';
+import { LockId } from './advisory-lock';
+import { DatabaseConnection } from './database-connection';
 
 export const MINIMUM_POSTGRES_MAJOR = 16;
 
@@ -10,12 +10,12 @@ export class SchemaMigrationService implements OnModuleInit {
   private readonly logger = new Logger(SchemaMigrationService.name);
   private applied = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: DatabaseConnection) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.dataSource.options.type === 'postgres') await this.warnOnOldServer();
-    const ran = await withAdvisoryLock(this.dataSource, LockId.SchemaMigrations, () =>
-      this.dataSource.runMigrations({ transaction: 'each' }),
+    if (this.db.dialect === 'postgres') await this.warnOnOldServer();
+    const ran = await this.db.withLock(LockId.SchemaMigrations, () =>
+      this.db.dataSource.runMigrations({ transaction: 'each' }),
     );
     if (ran.length > 0) this.logger.log(`Applied schema migrations: ${ran.map((m) => m.name).join(', ')}`);
     this.applied = true;
@@ -27,7 +27,7 @@ export class SchemaMigrationService implements OnModuleInit {
   }
 
   private async warnOnOldServer(): Promise<void> {
-    const rows = await this.dataSource.query<{ server_version_num: string }[]>('SHOW server_version_num');
+    const rows = await this.db.dataSource.query<{ server_version_num: string }[]>('SHOW server_version_num');
     const major = Math.floor(Number(rows[0]?.server_version_num ?? 0) / 10000);
     if (major < MINIMUM_POSTGRES_MAJOR) {
       this.logger.warn(

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
-import { poolStats } from '../health/pool-stats';
+import { DatabaseConnection } from '../database/database-connection';
+import type { PoolStats } from '../database/pool-stats';
 
 /**
  * The app's Prometheus metrics. One registry per app instance (not prom-client's global one), so
@@ -35,18 +34,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    const pool = (
-      name: string,
-      help: string,
-      pick: (s: NonNullable<ReturnType<typeof poolStats>>) => number,
-    ) =>
+  constructor(db: DatabaseConnection) {
+    const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
         collect() {
-          const stats = poolStats(dataSource);
+          const stats = db.poolStats();
           if (stats) this.set(pick(stats));
         },
       });

@@ -1,6 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobBusyError } from '../common/domain-errors';
 import {
@@ -12,10 +10,11 @@ import {
 } from '../common/zoned-time';
 import { AppConfig } from '../config/app-config';
 import { DigestBuilder } from '../content/digest-builder.service';
-import { LockId, tryWithAdvisoryLock } from '../database/advisory-lock';
+import { LockId } from '../database/advisory-lock';
+import { DatabaseConnection } from '../database/database-connection';
+import type { DigestRunDetails, JobRun, JobTrigger } from '../database/entities';
 import { MetricsService } from '../metrics/metrics.service';
 import { DAILY_DIGEST_HOUR, DAILY_DIGEST_JOB } from './daily-digest.schedule';
-import type { DigestRunDetails, JobRun, JobTrigger } from './job-run.entity';
 import { JobRunsService } from './job-runs.service';
 
 /**
@@ -28,7 +27,7 @@ export class DailyDigestJob {
   private readonly logger = new Logger(DailyDigestJob.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: DatabaseConnection,
     private readonly runs: JobRunsService,
     private readonly builder: DigestBuilder,
     private readonly clock: Clock,
@@ -79,14 +78,14 @@ export class DailyDigestJob {
     const digestDate = this.digestDateOf(slot);
     const details: DigestRunDetails = { trigger, digestDate, attempts: 1 };
     try {
-      const outcome = await tryWithAdvisoryLock(this.dataSource, LockId.DailyDigest, async () => {
-        await this.failInterrupted();
+      const outcome = await this.db.tryWithLock(LockId.DailyDigest, async (lock) => {
+        await this.failInterrupted(lock.acrossProcesses);
         const run = await this.runs.claim(
           DAILY_DIGEST_JOB,
           slot,
           this.clock.now(),
           details,
-          this.runs.isPostgres,
+          lock.acrossProcesses,
         );
         return run ? this.execute(run, digestDate) : null;
       });
@@ -109,8 +108,8 @@ export class DailyDigestJob {
     const now = this.clock.now();
     const digestDate = date ?? addDays(localDateOf(now, this.timeZone), -1);
     const details: DigestRunDetails = { trigger: 'manual', digestDate, attempts: 1 };
-    const outcome = await tryWithAdvisoryLock(this.dataSource, LockId.DailyDigest, async () => {
-      await this.failInterrupted();
+    const outcome = await this.db.tryWithLock(LockId.DailyDigest, async (lock) => {
+      await this.failInterrupted(lock.acrossProcesses);
       const run = await this.runs.recordManual(DAILY_DIGEST_JOB, now, 'running', details);
       return this.execute(run, digestDate);
     });
@@ -120,8 +119,8 @@ export class DailyDigestJob {
   }
 
   /** Records runs cut off by a lost database or a killed process as failed before the next one starts. */
-  private async failInterrupted(): Promise<void> {
-    const marked = await this.runs.failInterrupted(DAILY_DIGEST_JOB, this.clock.now(), this.runs.isPostgres);
+  private async failInterrupted(lockHeld: boolean): Promise<void> {
+    const marked = await this.runs.failInterrupted(DAILY_DIGEST_JOB, this.clock.now(), lockHeld);
     if (marked > 0) this.logger.warn(`${DAILY_DIGEST_JOB}: ${marked} interrupted run(s) recorded as failed`);
   }
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '
 import { AdminTokenGuard } from '../common/admin-token.guard';
 import { InstantFormat } from '../common/instant-format';
 import { DailyDigestJob } from './daily-digest.job';
-import type { JobRun } from './job-run.entity';
+import type { JobRun } from '../database/entities';
 import { JobRunsService } from './job-runs.service';
 import { JobRunResponse, ListJobRunsQuery, RunDailyDigestDto } from './jobs.dto';
 

@@ -49,6 +49,7 @@ describe('PostgreSQL stopped while the API serves', () => {
       const res = await http().get(path);
       expect([path, res.status]).toEqual([path, 503]);
       expect(res.headers['retry-after']).toBe('5');
+      expect(res.body.code).toBe('DB_UNAVAILABLE');
       expect(Date.now() - started).toBeLessThan(3000);
     }
 

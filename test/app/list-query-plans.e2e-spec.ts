@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { EntriesService } from '../../src/content/entries.service';
+import { pageFilter } from '../../src/content/entries.service';
+import { EntriesRepository } from '../../src/database/repositories/entries/entries.repository';
 import type { ListEntriesQuery } from '../../src/content/dto/entry.dto';
 import { encodeEntryCursor } from '../../src/content/entry-cursor';
 import { bootApp, createStore, DIALECTS, type TestApp, type TestStore } from './app-harness';
@@ -81,7 +82,9 @@ describe.each(DIALECTS)('GET /entries query plans on %s', (dialect) => {
   ];
 
   it.each(shapes)('%s uses an index on entries', async (_name, query) => {
-    const { text: sql, values: parameters } = t.app.get(EntriesService).pageStatement(query, 50);
+    const { text: sql, values: parameters } = t.app
+      .get(EntriesRepository)
+      .pageStatement(pageFilter(query), 50);
     if (dialect === 'postgres') {
       const rows = await t.dataSource.query<{ 'QUERY PLAN': [{ Plan: PgPlanNode }] }[]>(
         `EXPLAIN (FORMAT JSON) ${sql}`,

@@ -1,5 +1,6 @@
-import { readInstant } from '../common/db-values';
-import { Entry } from './entities';
+import { readInstant } from '../../db-values';
+import { Entry } from '../../entities';
+import { parseTimestamptz } from '../../pg-text';
 
 /** An entries row as a raw query returns it: pg parses timestamptz and jsonb; SQLite hands back text. */
 export interface EntryRow {
@@ -44,17 +45,20 @@ export function entryFromRow(row: EntryRow): Entry {
   return entry;
 }
 
-/** The same from values in ENTRY_ROW_COLUMNS order, as PostgreSQL's JSON page holds them (instants as epoch ms). */
-export function entryFromValues(values: unknown[]): Entry {
+/**
+ * The same from a PostgreSQL row in ENTRY_ROW_COLUMNS order with every value as PostgreSQL printed it
+ * (rowMode 'array', RAW_TEXT_TYPES): one pass, no per-field parser dispatch, a fast timestamptz reader.
+ */
+export function entryFromPgText(values: (string | null)[]): Entry {
   const entry = new Entry();
   entry.id = Number(values[0]);
   entry.sourceId = Number(values[1]);
-  entry.title = values[2] as string;
-  entry.body = values[3] as string;
-  entry.url = values[4] as string | null;
-  entry.publishedAt = readInstant(values[5]) ?? new Date(NaN);
+  entry.title = values[2]!;
+  entry.body = values[3]!;
+  entry.url = values[4] ?? null;
+  entry.publishedAt = parseTimestamptz(values[5]!);
   entry.score = Number(values[6]);
-  entry.tags = typeof values[7] === 'string' ? (JSON.parse(values[7]) as string[]) : (values[7] as string[]);
-  entry.createdAt = readInstant(values[8]) ?? new Date(NaN);
+  entry.tags = JSON.parse(values[7]!) as string[];
+  entry.createdAt = parseTimestamptz(values[8]!);
   return entry;
 }

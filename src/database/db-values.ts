@@ -1,5 +1,3 @@
-import type { DataSource } from 'typeorm';
-
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /**
@@ -12,11 +10,6 @@ export function sqliteInstant(instant: Date): string {
     `${pad(instant.getUTCHours())}:${pad(instant.getUTCMinutes())}:${pad(instant.getUTCSeconds())}.` +
     pad(instant.getUTCMilliseconds(), 3)
   );
-}
-
-/** An instant as a query parameter compared against stored instants on either dialect. */
-export function instantParameter(dataSource: DataSource, instant: Date): string {
-  return dataSource.options.type === 'postgres' ? instant.toISOString() : sqliteInstant(instant);
 }
 
 /** An instant read by a raw query: pg gives a Date, SQLite the stored UTC text. */

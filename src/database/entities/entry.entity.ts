@@ -1,5 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { numericColumn } from '../../common/db-values';
+import { numericColumn } from '../db-values';
 
 @Entity('entries')
 export class Entry {

@@ -1,10 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { readInstant } from '../common/db-values';
+import { readInstant } from '../../db-values';
+import type { DatabaseConnection } from '../../database-connection';
 
 /** The newest data_migration_runs row as written by the `migrate` tool (which owns that table). */
-export interface DataMigrationRunRow {
+interface DataMigrationRunRow {
   id: number | string;
   started_at: unknown;
   finished_at: unknown;
@@ -17,7 +15,7 @@ export interface DataMigrationRunRow {
   rows_rejected: number | string | null;
 }
 
-export interface DataMigrationStatus {
+export interface DataMigrationRun {
   id: number;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -32,14 +30,19 @@ export interface DataMigrationStatus {
 
 const toNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-@Injectable()
-export class DataMigrationStatusService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+/**
+ * data_migration_runs, read only: the table belongs to the `migrate` tool and exists only where it ran.
+ * How to ask whether a table exists differs by dialect; the variants supply that.
+ */
+export abstract class DataMigrationRunsRepository {
+  constructor(protected readonly db: DatabaseConnection) {}
+
+  protected abstract tableExists(): Promise<boolean>;
 
   /** null when no data migration ever ran against this database (the table does not exist). */
-  async latest(): Promise<DataMigrationStatus | null> {
+  async latest(): Promise<DataMigrationRun | null> {
     if (!(await this.tableExists())) return null;
-    const rows = await this.dataSource.query<DataMigrationRunRow[]>(
+    const rows = await this.db.dataSource.query<DataMigrationRunRow[]>(
       `SELECT id, started_at, finished_at, source, source_sha256, status, verified, tables_count,
               rows_written, rows_rejected
          FROM data_migration_runs ORDER BY started_at DESC, id DESC LIMIT 1`,
@@ -58,18 +61,5 @@ export class DataMigrationStatusService {
       rowsWritten: toNumber(row.rows_written),
       rowsRejected: toNumber(row.rows_rejected),
     };
-  }
-
-  private async tableExists(): Promise<boolean> {
-    if (this.dataSource.options.type === 'postgres') {
-      const rows = await this.dataSource.query<{ found: boolean }[]>(
-        `SELECT to_regclass('data_migration_runs') IS NOT NULL AS found`,
-      );
-      return rows[0]?.found === true;
-    }
-    const rows = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'data_migration_runs'`,
-    );
-    return Number(rows[0]?.n) > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { numericColumn } from '../../common/db-values';
+import { numericColumn } from '../db-values';
 
 @Entity('digest_entries')
 export class DigestEntry {
