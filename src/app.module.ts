@@ -4,6 +4,7 @@ import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
+import { CutoverModule } from './cutover/cutover.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ContentModule,
         SchedulingModule,
         HealthModule,
+        CutoverModule,
       ],
     };
   }

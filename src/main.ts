@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/app-config';
 import { assertDatabaseReachable, DatabaseUnreachableError } from './database/postgres-preflight';
+import { startingDatabase } from './database/moved-sqlite';
 import { printStartupLine } from './logging/startup-log';
 
 async function startServer(): Promise<void> {
@@ -13,6 +14,13 @@ async function startServer(): Promise<void> {
     printStartupLine('fatal', error.message, json);
     process.exit(1);
   }
+  // An SQLite file an online migration moved refuses writes: start where its data went, or not at all.
+  const starting = startingDatabase(config);
+  if ('refusal' in starting) {
+    printStartupLine('fatal', starting.refusal, json);
+    process.exit(1);
+  }
+  config = starting.config;
   try {
     await assertDatabaseReachable(config.database);
   } catch (error) {

@@ -9,6 +9,8 @@ import { rejectDeepJson } from './common/json-depth';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { maskSecrets } from './config/database-url';
+import { WriteGate } from './cutover/write-gate';
+import { writeGateMiddleware } from './cutover/write-gate.middleware';
 import { describeDatabase } from './database/describe-database';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
@@ -28,6 +30,8 @@ export async function createApp(
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  // Writes wait here while an online migration cuts the service over to PostgreSQL.
+  app.use(writeGateMiddleware(app.get(WriteGate)));
   app.use(helmet());
   app.useBodyParser('json', { limit: `${config.bodyLimitKb}kb` });
   app.use(rejectDeepJson());

@@ -24,6 +24,11 @@ export const ERROR_CODES = {
     status: 409,
     meaning: "The source's entries appear in digests, so it cannot be deleted; deactivate it instead.",
   },
+  CUTOVER_REFUSED: {
+    status: 409,
+    meaning:
+      "An online migration's cut-over step was refused (not on SQLite, no `CUTOVER_DATABASE_URL`, the file not yet moved or already moved, writes that did not drain); the message says which.",
+  },
   JOB_BUSY: { status: 409, meaning: 'Another run of the job holds its lock; retry when it finishes.' },
   CONFLICT: { status: 409, meaning: 'The change conflicts with existing data.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than `HTTP_BODY_LIMIT_KB`.' },

@@ -37,7 +37,26 @@ export class AppConfig {
     readonly notices: string[] = [],
     /** True when DATABASE_URL was not set and the local development database is used. */
     readonly usesLocalDatabase = false,
+    /** The PostgreSQL an online migration's cut-over switches this service to (CUTOVER_DATABASE_URL). */
+    readonly cutoverDatabase?: PostgresSettings,
   ) {}
+
+  /** The same settings on another database (a service started on the PostgreSQL its file moved to). */
+  withDatabase(database: DatabaseSettings, notice: string): AppConfig {
+    return new AppConfig(
+      this.nodeEnv,
+      this.port,
+      database,
+      this.displayTimeZone,
+      this.adminToken,
+      this.schedulerEnabled,
+      this.logLevel,
+      this.bodyLimitKb,
+      [...this.notices, notice],
+      false,
+      this.cutoverDatabase,
+    );
+  }
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -67,6 +86,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
 
   const usesLocalDatabase = env.DATABASE_URL === undefined && env.NODE_ENV !== 'production';
   const database = databaseSettings(env, add, notices);
+  const cutoverDatabase = cutoverSettings(env, add);
 
   if (problems.length > 0 || database === undefined) throw new ConfigError(problems);
   return new AppConfig(
@@ -80,7 +100,27 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     env.HTTP_BODY_LIMIT_KB,
     notices,
     usesLocalDatabase,
+    cutoverDatabase,
   );
+}
+
+/** CUTOVER_DATABASE_URL, with the same TLS settings and rules as DATABASE_URL. */
+function cutoverSettings(
+  env: EnvironmentVariables,
+  add: (variable: string, reason: string) => void,
+): PostgresSettings | undefined {
+  if (env.CUTOVER_DATABASE_URL === undefined) return undefined;
+  const addHere = (variable: string, reason: string): void =>
+    add(variable === 'DATABASE_URL' ? 'CUTOVER_DATABASE_URL' : variable, reason);
+  try {
+    const parsed = parseDatabaseUrl(env.CUTOVER_DATABASE_URL);
+    if (parsed.kind === 'postgres') return postgresSettings(parsed, env, addHere);
+    addHere('CUTOVER_DATABASE_URL', 'must be a PostgreSQL URL (postgres://user:password@host:5432/db)');
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    addHere('CUTOVER_DATABASE_URL', error.message);
+  }
+  return undefined;
 }
 
 /** Adds a reason to the variable's entry in `problems`, or a new entry. */

@@ -63,6 +63,10 @@ export class EnvironmentVariables {
   @IsString()
   DB_SSL_CA?: string;
 
+  @IsOptional()
+  @IsString()
+  CUTOVER_DATABASE_URL?: string;
+
   @IsString()
   DISPLAY_TIMEZONE = 'America/Chicago';
 

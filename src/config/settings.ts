@@ -68,6 +68,14 @@ export const SETTINGS: Setting[] = [
     example: 'America/Chicago',
   },
   {
+    name: 'CUTOVER_DATABASE_URL',
+    type: 'URL',
+    default: '–',
+    meaning:
+      'For a service running on SQLite: the PostgreSQL that `migrate --online --service` cuts it over to (same TLS settings as `DATABASE_URL`). The service opens it when the cut-over starts, switches to it without a restart, and starts on it when its SQLite file has been moved.',
+    hint: 'postgres://pgmove_app:secret@db.example.com:5432/pgmove',
+  },
+  {
     name: 'ADMIN_TOKEN',
     type: 'string, ≥ 16 characters',
     default: '–',

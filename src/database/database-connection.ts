@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DatabaseSettings } from '../config/app-config';
+import { buildDataSourceOptions } from './data-source-options';
+import { describeDatabase } from './describe-database';
+import { ENTITIES } from './entities';
 import { type HeldLock, LockId, tryWithAdvisoryLock, withAdvisoryLock } from './advisory-lock';
 import { type Dialect, dialectOf } from './dialect';
 import { type PoolStats, readPoolStats } from './pool-stats';
@@ -13,10 +17,59 @@ import { type PoolStats, readPoolStats } from './pool-stats';
  */
 @Injectable()
 export class DatabaseConnection {
-  constructor(@InjectDataSource() private readonly current: DataSource) {}
+  private prepared: DataSource | undefined;
+
+  constructor(@InjectDataSource() private current: DataSource) {}
 
   get dataSource(): DataSource {
     return this.current;
+  }
+
+  /**
+   * A cut-over, step 1: opens another database with the service's options (its schema must be up to
+   * date already), to switch to later; nothing uses it before switchToPrepared.
+   */
+  async prepareSwitch(settings: DatabaseSettings): Promise<void> {
+    if (this.prepared) return;
+    const next = new DataSource({ ...buildDataSourceOptions(settings), entities: ENTITIES });
+    await next.initialize();
+    if (await next.showMigrations()) {
+      await next.destroy();
+      throw new Error(
+        `${describeDatabase(settings)} has schema migrations pending: start the service on it once, or run them (npx typeorm migration:run), first`,
+      );
+    }
+    this.prepared = next;
+  }
+
+  get switchPrepared(): boolean {
+    return this.prepared !== undefined;
+  }
+
+  /**
+   * Step 2: every repository uses the prepared database from its next call on; the replaced one
+   * closes once the reads begun on it have had time to finish.
+   */
+  switchToPrepared(closePreviousAfterMs: number): void {
+    const next = this.prepared;
+    if (!next) return;
+    this.prepared = undefined;
+    const previous = this.current;
+    this.current = next;
+    setTimeout(() => void previous.destroy().catch(() => undefined), closePreviousAfterMs).unref();
+  }
+
+  async dropPreparedSwitch(): Promise<void> {
+    await this.prepared?.destroy().catch(() => undefined);
+    this.prepared = undefined;
+  }
+
+  /** The SQLite file the service runs on, if it runs on one. */
+  get sqliteFile(): string | undefined {
+    const database = this.current.options.database;
+    return this.dialect === 'sqlite' && typeof database === 'string' && database !== ':memory:'
+      ? database
+      : undefined;
   }
 
   get dialect(): Dialect {

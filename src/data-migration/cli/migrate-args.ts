@@ -3,7 +3,7 @@ import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
-               [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort]]
+               [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
 Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapshot of the source.
   --target URL            postgres://user:password@host:5432/db (default: DATABASE_URL)
@@ -20,6 +20,8 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           in the source, copy a snapshot, catch up, then cut over with writes held
                           for a moment; afterwards the source refuses writes (see README)
   --online --abort        remove everything an online run added to the source
+  --service URL           with --online: the service running on the source (http://host:3000); it
+                          holds its writes at the cut-over and switches to PostgreSQL (ADMIN_TOKEN)
   --chunk-rows N          rows per chunk, the unit of a transaction and of --resume (default 250000)
 
 Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.`;
@@ -52,6 +54,8 @@ export type ParsedCommand = Pick<
   report?: string;
   online: boolean;
   abort: boolean;
+  /** The service running on the source (`--service`), for an online cut-over through it. */
+  service?: string;
 };
 
 const DEFAULT_CHUNK_ROWS = 250_000;
@@ -67,6 +71,7 @@ const OPTIONS = {
   'no-verify': { type: 'boolean' },
   online: { type: 'boolean' },
   abort: { type: 'boolean' },
+  service: { type: 'string' },
   jobs: { type: 'string' },
   'chunk-rows': { type: 'string' },
   'source-timezone': { type: 'string' },
@@ -127,6 +132,7 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
     verify: !values['no-verify'],
     online: values.online ?? false,
     abort: values.abort ?? false,
+    service: values.service,
     chunkRows:
       wholeNumber(values['chunk-rows'], 1, Infinity, '--chunk-rows must be a positive whole number') ??
       DEFAULT_CHUNK_ROWS,

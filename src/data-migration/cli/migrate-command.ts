@@ -45,6 +45,7 @@ export async function runMigrateCommand(
     chunkRows: parsed.chunkRows,
     verify: parsed.verify,
     online: parsed.online,
+    service: parsed.service === undefined ? undefined : { url: parsed.service, token: env.ADMIN_TOKEN },
     out,
   });
   const report = parsed.command === 'verify' ? await runner.verifyOnly() : await runner.migrate();

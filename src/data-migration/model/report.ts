@@ -130,5 +130,7 @@ export interface OnlineReport {
     movedTo: string;
     /** Triggers left on the source that refuse every write, naming where the data went. */
     refusingTriggers: string[];
+    /** With `--service`: how long the service held its writes (hold to switch), as it measured. */
+    service?: { url: string; drainedMs: number; heldMs: number };
   };
 }

@@ -20,6 +20,7 @@ import { readSqliteSchema } from '../source/sqlite-schema';
 import { countRows as countTargetRows } from '../target/change-target';
 import { readTargetTables } from '../target/pg-catalog';
 import { resetSequences } from '../target/sequences';
+import { ServiceCutover } from '../target/service-cutover';
 import { closeSession, openSession } from '../target/sessions';
 import type { RunContext } from './run-context';
 
@@ -156,37 +157,60 @@ interface FollowState {
 
 async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState): Promise<void> {
   const report = onlineReport(ctx);
+  const service = ctx.options.service
+    ? new ServiceCutover(ctx.options.service.url, ctx.options.service.token)
+    : undefined;
+  // The service holds its own writes first; the write lock then holds everyone else's.
+  const drained = await service?.hold();
   const lock = openWritable(ctx.options.sourcePath);
+  const movedTo = describePostgresTarget(ctx.options.target);
+  let refusing: string[];
+  let pauseMs: number;
+  const before = report.catchUp.changes;
   try {
     lock.exec('BEGIN IMMEDIATE');
     const held = Date.now();
     try {
-      const before = report.catchUp.changes;
       await applyPending(ctx, state, report);
       await checkCounts(plan, state);
       ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, await readTargetTables(ctx.pg));
-      const movedTo = describePostgresTarget(ctx.options.target);
-      const refusing = markMoved(
+      refusing = markMoved(
         lock,
         plan.tables.map((t) => t.source),
         movedTo,
       );
       lock.exec('COMMIT');
-      report.cutover = {
-        pauseMs: Date.now() - held,
-        finalChanges: report.catchUp.changes - before,
-        movedTo,
-        refusingTriggers: refusing,
-      };
+      pauseMs = Date.now() - held;
     } catch (error) {
       lock.exec('ROLLBACK');
+      await service?.release();
       throw error;
     }
   } finally {
     lock.close();
   }
+  report.cutover = {
+    pauseMs,
+    finalChanges: report.catchUp.changes - before,
+    movedTo,
+    refusingTriggers: refusing,
+  };
+  if (service && drained) {
+    // The file is moved: if the switch call fails, the service's watchdog switches by itself.
+    const switched = await service.switch().catch((error: unknown) => {
+      ctx.report.preflight.warnings.push(
+        `${(error as Error).message}; the service switches by itself within 30 s`,
+      );
+      return { heldMs: NaN };
+    });
+    report.cutover.service = {
+      url: ctx.options.service?.url ?? '',
+      drainedMs: drained.drainedMs,
+      heldMs: switched.heldMs,
+    };
+  }
   ctx.say(
-    `cut over in ${report.cutover.pauseMs} ms of paused writes: the source now refuses writes (moved to ${report.cutover.movedTo})`,
+    `cut over in ${pauseMs} ms of paused writes${report.cutover.service ? ` (the service held its writes ${report.cutover.service.heldMs} ms)` : ''}: the source now refuses writes (moved to ${movedTo})`,
   );
 }
 

@@ -26,6 +26,8 @@ export interface MigrateOptions {
   verify: boolean;
   /** Capture changes, copy, catch up and cut over while other processes keep writing (see phases/online). */
   online?: boolean;
+  /** The service running on the source, to hold its writes and switch it at the cut-over (`--service`). */
+  service?: { url: string; token?: string };
   /** Load on worker threads (default when the compiled worker script is present). */
   threads?: boolean;
   /** Progress and summary output; silent when undefined. */
