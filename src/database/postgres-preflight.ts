@@ -24,7 +24,13 @@ const TLS_CERTIFICATE_ERRORS = new Set([
  * message naming host:port/database and the cause, well inside the 5 s start-up budget (Node itself
  * takes ~0.3 s to start, more on a busy machine).
  */
-export async function assertPostgresReachable(db: PostgresSettings, timeoutMs = 3000): Promise<void> {
+/** How long the start-up check waits for PostgreSQL to answer. */
+export const STARTUP_CONNECT_TIMEOUT_MS = 3000;
+
+export async function assertPostgresReachable(
+  db: PostgresSettings,
+  timeoutMs = STARTUP_CONNECT_TIMEOUT_MS,
+): Promise<void> {
   const client = new pg.Client({ ...pgConnectionConfig(db), connectionTimeoutMillis: timeoutMs });
   // A socket error after connect would otherwise be an unhandled 'error' event.
   client.on('error', () => undefined);

@@ -38,11 +38,19 @@ describe('advisory locks', () => {
 
   it('lets only one of several try-lockers run and releases afterwards', async () => {
     let ran = 0;
+    // The holder keeps the lock until the three others have tried and been refused, however slowly
+    // they arrive (a fixed hold would let a late one in on a busy machine).
+    let refused = 0;
+    let allTried = (): void => undefined;
+    const tried = new Promise<void>((r) => (allTried = r));
     const results = await Promise.all(
       [a, b, a, b].map((ds) =>
         tryWithAdvisoryLock(ds, LockId.DailyDigest, async () => {
           ran++;
-          await sleep(200);
+          await Promise.race([tried, sleep(10_000)]);
+        }).then((r) => {
+          if (!r.acquired && ++refused === 3) allTried();
+          return r;
         }),
       ),
     );

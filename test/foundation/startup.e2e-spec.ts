@@ -3,14 +3,27 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port';
+import { STARTUP_CONNECT_TIMEOUT_MS } from '../../src/database/postgres-preflight';
 import { runToExit, startApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const PASSWORD = 'Sup3r-Secret-Pw';
 const QUIET = { LOG_LEVEL: 'info', SCHEDULER_ENABLED: 'false' };
+// Slack for scheduling on a busy machine, on top of what is measured or set.
+const MARGIN_MS = 1500;
+
+let startMs: number | undefined;
+/**
+ * How long this machine takes to start the process and stop it at the first check (a bad setting):
+ * the part of every bound below that is not the check's own timeout. Measured once per suite.
+ */
+async function processStartMs(): Promise<number> {
+  startMs ??= (await runToExit({ ...QUIET, PORT: 'not-a-port' })).elapsedMs;
+  return startMs;
+}
 
 describe('start-up fails fast and safely', () => {
-  it('exits within 5 s naming host:port when the database is unreachable, without the password', async () => {
+  it('exits at once naming host:port when the database is unreachable, without the password', async () => {
     const port = await freePort();
     const result = await runToExit({
       ...QUIET,
@@ -20,13 +33,14 @@ describe('start-up fails fast and safely', () => {
     });
     expect(result.code).not.toBe(0);
     expect(result.code).not.toBeNull();
-    expect(result.elapsedMs).toBeLessThan(5000);
+    // A refused connection fails at once: only the process's own start-up time, and a margin.
+    expect(result.elapsedMs).toBeLessThan((await processStartMs()) + MARGIN_MS);
     expect(result.output).toContain(`127.0.0.1:${port}/content`);
     expect(result.output).toMatch(/ECONNREFUSED/);
     expect(result.output).not.toContain(PASSWORD);
   });
 
-  it('exits within 5 s when the server accepts the connection but never answers', async () => {
+  it('exits after the connect timeout when the server accepts the connection but never answers', async () => {
     const port = await freePort();
     const silent = createServer(() => undefined).listen(port, '127.0.0.1');
     try {
@@ -35,7 +49,10 @@ describe('start-up fails fast and safely', () => {
         DATABASE_URL: `postgres://app:${PASSWORD}@127.0.0.1:${port}/content`,
       });
       expect(result.code).toBe(1);
-      expect(result.elapsedMs).toBeLessThan(5000);
+      // The start-up check's connect timeout, on top of the process's own start-up time.
+      expect(result.elapsedMs).toBeLessThan(
+        (await processStartMs()) + STARTUP_CONNECT_TIMEOUT_MS + MARGIN_MS,
+      );
       expect(result.output).toContain(`127.0.0.1:${port}/content`);
       expect(result.output).toMatch(/timeout/i);
       expect(result.output).not.toContain(PASSWORD);
