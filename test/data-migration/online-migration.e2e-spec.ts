@@ -3,13 +3,31 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { reportMeasurement } from '../support/measurements';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { readReport, runMigrate, startMigrate, workDir } from './support/migrate-cli';
+import { readReport, runMigrate, runVerify, startMigrate, workDir } from './support/migrate-cli';
 import { BANK_INVARIANTS, buildBank, ledgerRows, startWriter } from './support/transfer-workload';
 
 // `migrate --online` while another process keeps moving money: the writer is never stopped for the
 // copy; at the cut-over its writes wait a moment, and after it the file refuses them. Every transfer
 // the writer saw committed is on the target, and none other.
 const ACCOUNTS = 40_000;
+
+/** `migrate --online` of `source` into `target`, its report in `report`. */
+function runOnline(source: string, target: string, report: string, ...more: string[]) {
+  return runMigrate(['--source', source, '--target', target, '--online', '--report', report, ...more]);
+}
+
+/** How many of the capture's objects (tables, triggers) the file holds. */
+function captureObjectCount(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    const row = db
+      .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
+      .get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}
 
 async function onTarget<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -74,15 +92,7 @@ describe.each(['wal', 'delete'] as const)('migrate --online (journal_mode=%s)', 
     expect(ledgerRows(source)).toBe(written.done);
 
     // The frozen source and the target are the same, value by value.
-    const verified = await runMigrate([
-      'verify',
-      '--source',
-      source,
-      '--target',
-      target.url,
-      '--report',
-      join(dir, 'v.json'),
-    ]);
+    const verified = await runVerify(source, target.url, join(dir, 'v.json'));
     expect(verified.code).toBe(0);
 
     // Sequences continue above every id the source handed out.
@@ -94,15 +104,7 @@ describe.each(['wal', 'delete'] as const)('migrate --online (journal_mode=%s)', 
   }, 180_000);
 
   it('refuses a second cut-over of the moved file, and --abort makes it writable again', async () => {
-    const again = await runMigrate([
-      '--source',
-      source,
-      '--target',
-      target.url,
-      '--online',
-      '--report',
-      join(dir, 'again.json'),
-    ]);
+    const again = await runOnline(source, target.url, join(dir, 'again.json'));
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/already moved to PostgreSQL .* a second cut-over is refused/);
 
@@ -112,13 +114,10 @@ describe.each(['wal', 'delete'] as const)('migrate --online (journal_mode=%s)', 
     const db = new Database(source);
     try {
       db.prepare('UPDATE accounts SET balance = balance WHERE id = 1').run();
-      const left = db
-        .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
-        .get() as { n: number };
-      expect(left.n).toBe(0);
     } finally {
       db.close();
     }
+    expect(captureObjectCount(source)).toBe(0);
   });
 });
 
@@ -131,23 +130,10 @@ describe('migrate --online: refusals', () => {
     db.close();
     const target = await createTestDatabase('online_keyless');
     try {
-      const result = await runMigrate([
-        '--source',
-        source,
-        '--target',
-        target.url,
-        '--online',
-        '--report',
-        join(dir, 'r.json'),
-      ]);
+      const result = await runOnline(source, target.url, join(dir, 'r.json'));
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/"log_lines" have none \(leave them out with --skip-table/);
-      const check = new Database(source, { readonly: true });
-      const added = check
-        .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
-        .get() as { n: number };
-      check.close();
-      expect(added.n).toBe(0);
+      expect(captureObjectCount(source)).toBe(0);
     } finally {
       await target.drop();
     }
@@ -179,18 +165,7 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     '--jobs',
     '1',
   ];
-  const captureObjects = (): number => {
-    const db = new Database(source, { readonly: true });
-    try {
-      return (
-        db
-          .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE '\\_pgmove\\_%' ESCAPE '\\'`)
-          .get() as { n: number }
-      ).n;
-    } finally {
-      db.close();
-    }
-  };
+  const captureObjects = (): number => captureObjectCount(source);
   /** Starts an online run and resolves once it has committed its second chunk. */
   async function startCopying(report: string): Promise<ReturnType<typeof startMigrate>> {
     const last = await client
@@ -325,15 +300,7 @@ describe('migrate --online: composite keys, WITHOUT ROWID, key changes and delet
     const closed = new Promise((r) => writer.on('close', r));
     await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
     try {
-      const result = await runMigrate([
-        '--source',
-        source,
-        '--target',
-        target.url,
-        '--online',
-        '--report',
-        join(dir, 'r.json'),
-      ]);
+      const result = await runOnline(source, target.url, join(dir, 'r.json'));
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       writer.kill('SIGTERM');
@@ -342,15 +309,7 @@ describe('migrate --online: composite keys, WITHOUT ROWID, key changes and delet
       const online = readReport(join(dir, 'r.json')).online;
       expect(online?.catchUp.rowsDeleted).toBeGreaterThan(0);
       expect(online?.catchUp.rowsMerged).toBeGreaterThan(0);
-      const verified = await runMigrate([
-        'verify',
-        '--source',
-        source,
-        '--target',
-        target.url,
-        '--report',
-        join(dir, 'v.json'),
-      ]);
+      const verified = await runVerify(source, target.url, join(dir, 'v.json'));
       expect(verified.code).toBe(0);
     } finally {
       writer.kill('SIGTERM');

@@ -39,6 +39,11 @@ export function runMigrate(args: string[], env: Record<string, string> = {}): Pr
   return startMigrate(args, env).done;
 }
 
+/** `migrate verify` of `source` against `target`, its report in `report`. */
+export function runVerify(source: string, target: string, report: string): Promise<CliResult> {
+  return runMigrate(['verify', '--source', source, '--target', target, '--report', report]);
+}
+
 export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
