@@ -114,7 +114,8 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
         throw new MigrationError(
           `the source's schema changed during the online run (ALTER, CREATE or DROP of a table): changes can no longer be applied by key; run migrate --online --abort --source ${ctx.options.sourcePath} and start again`,
         );
-      position = await applyPending(ctx, { session, reader, order, position, live }, report);
+      // Up to what is logged now: a writer that never pauses must not keep one pass going for ever.
+      position = await applyPending(ctx, { session, reader, order, position, live }, report, reader.latest());
       const lag = reader.lag(position);
       ctx.say(
         `catch-up: at change ${position}, ${lag.pending} pending, ${lag.secondsBehind.toFixed(1)} s behind`,
@@ -130,10 +131,19 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
   }
 }
 
-/** Applies every window logged after `state.position`; returns the position reached. */
-async function applyPending(ctx: RunContext, state: FollowState, report: OnlineReport): Promise<bigint> {
+/**
+ * Applies the windows logged after `state.position`, up to `until` (or, with writers held, until no
+ * change is left); returns the position reached.
+ */
+async function applyPending(
+  ctx: RunContext,
+  state: FollowState,
+  report: OnlineReport,
+  until?: bigint,
+): Promise<bigint> {
   let position = state.position;
   for (;;) {
+    if (until !== undefined && position >= until) return position;
     const window = state.reader.read(position, WINDOW);
     if (window.changes === 0) return position;
     // Suspect text is re-read from the live source, where the changed rows are.

@@ -41,6 +41,17 @@ export class ChangeReader {
     return Number(this.db.pragma('schema_version', { simple: true }));
   }
 
+  /** The position of the newest change logged so far. */
+  latest(): bigint {
+    const row = this.db
+      .prepare(`SELECT coalesce(max(seq), 0) AS p FROM ${CHANGE_LOG}`)
+      .safeIntegers(true)
+      .get() as {
+      p: bigint;
+    };
+    return row.p;
+  }
+
   /** Changes logged after `after`, and how old the oldest of them is (seconds). */
   lag(after: bigint): { pending: number; secondsBehind: number } {
     const row = this.db
