@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { MigrationError } from '../model/errors';
-import type { PlannedTable, SqliteValue } from '../model/plan';
+import { keyColumns, type PlannedTable, type SqliteValue } from '../model/plan';
 import type { ChangeWindow, TableChanges } from '../source/change-reader';
-import { keyColumns } from '../source/change-reader';
 import type { RawTextReader } from '../source/source-reader';
 import { deleteKeys, mergedRowsQuery, mergeRows, setOnlinePosition } from '../target/change-target';
 import { CopyDigest, copyOut } from '../verify/copy-digest';

@@ -86,3 +86,11 @@ export interface TargetTable {
   /** Parent tables of this table's foreign keys (other than itself). */
   parents: string[];
 }
+
+/** The names of the source table's primary-key columns, in key order. */
+export function sourceKeyColumns(table: SourceTable): string[] {
+  return table.columns
+    .filter((c) => c.pkPosition > 0)
+    .sort((a, b) => a.pkPosition - b.pkPosition)
+    .map((c) => c.name);
+}

@@ -108,3 +108,10 @@ export interface BadRow {
 }
 
 export type OnError = 'stop' | 'reject';
+
+/** The table's primary-key columns (as in the source), in key order. */
+export function keyColumns(table: PlannedTable): PlannedColumn[] {
+  return table.columns
+    .filter((c) => c.source.pkPosition > 0)
+    .sort((a, b) => a.source.pkPosition - b.source.pkPosition);
+}

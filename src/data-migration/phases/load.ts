@@ -118,8 +118,7 @@ interface JobShared {
 async function loadJob(ctx: RunContext, plan: MigrationPlan, shared: JobShared): Promise<void> {
   const { book, queue } = shared;
   let session: pg.Client | undefined;
-  const script = ctx.workerScript();
-  const thread = script ? new ThreadLoader(script, threadSettings(ctx)) : undefined;
+  const thread = ctx.startThread();
   if (thread) shared.threads.push(thread);
   // Without threads (tests on the sources) a job reads on this thread through a handle of its own.
   const handle = thread ? undefined : new SourceHandle(ctx.source.path);
@@ -152,16 +151,6 @@ async function loadJob(ctx: RunContext, plan: MigrationPlan, shared: JobShared):
     await thread?.close();
     await closeSession(session);
   }
-}
-
-function threadSettings(ctx: RunContext) {
-  return {
-    sourcePath: ctx.source.path,
-    target: ctx.options.target,
-    runId: ctx.runId ?? '',
-    onError: ctx.options.onError,
-    sourceZone: ctx.options.sourceZone,
-  };
 }
 
 function loadOnThisThread(

@@ -1,19 +1,12 @@
 import type pg from 'pg';
 import { describePostgresTarget } from '../../config/database-url';
 import { MigrationError } from '../model/errors';
-import type { SourceSchema, SourceTable } from '../model/catalog';
+import { sourceKeyColumns, type SourceSchema } from '../model/catalog';
 import type { MigrationPlan } from '../model/plan';
 import type { OnlineReport } from '../model/report';
 import { applyWindow, parentsFirst } from '../load/change-applier';
-import {
-  CHANGE_LOG,
-  installCapture,
-  markMoved,
-  openWritable,
-  readCaptureState,
-  removeCapture,
-} from '../source/capture';
-import { ChangeReader } from '../source/change-reader';
+import { installCapture, markMoved, openWritable, readCaptureState, removeCapture } from '../source/capture';
+import { ChangeReader, logPosition } from '../source/change-reader';
 import { SourceHandle } from '../source/source-handle';
 import { countRows } from '../source/source-reader';
 import { readSqliteSchema } from '../source/sqlite-schema';
@@ -71,17 +64,10 @@ export function startCapture(ctx: RunContext): void {
     );
   const added = installCapture(
     ctx.options.sourcePath,
-    tables.map((table) => ({ table, keyColumns: keyColumnsOf(table) })),
+    tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) })),
   );
   onlineReport(ctx).added.push(...added);
   ctx.say(`capturing changes on ${tables.length} table(s) of the source (added ${added.length} objects)`);
-}
-
-function keyColumnsOf(t: SourceTable): string[] {
-  return t.columns
-    .filter((c) => c.pkPosition > 0)
-    .sort((a, b) => a.pkPosition - b.pkPosition)
-    .map((c) => c.name);
 }
 
 /**
@@ -91,14 +77,7 @@ function keyColumnsOf(t: SourceTable): string[] {
  */
 export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): Promise<void> {
   const report = onlineReport(ctx);
-  const snapshotPosition = BigInt(
-    (
-      ctx.source.db
-        .prepare(`SELECT coalesce(max(seq), 0) AS p FROM ${CHANGE_LOG}`)
-        .safeIntegers(true)
-        .get() as { p: bigint }
-    ).p,
-  );
+  const snapshotPosition = logPosition(ctx.source.db);
   report.snapshotPosition = snapshotPosition.toString();
   const live = new SourceHandle(ctx.options.sourcePath);
   const reader = new ChangeReader(live.db, plan.tables);

@@ -5,6 +5,7 @@ import type { PostgresSettings } from '../../config/app-config';
 import { describePostgresTarget } from '../../config/database-url';
 import type { OnError } from '../model/plan';
 import type { MigrationReport, SourceSnapshot, TableDigest } from '../model/report';
+import { ThreadLoader } from '../load/thread-loader';
 import { Progress } from '../report/progress';
 import { SourceHandle } from '../source/source-handle';
 import { releaseMigrationLock } from '../target/migration-lock';
@@ -132,11 +133,21 @@ export class RunContext {
     return this.handle;
   }
 
-  /** The compiled worker script load and verification threads run, when this is the build. */
-  workerScript(): string | undefined {
+  /**
+   * A load/verification thread on the snapshot, when this is the build (the compiled worker script
+   * is there) and threads are not turned off; undefined means work on this thread.
+   */
+  startThread(): ThreadLoader | undefined {
     if (this.options.threads === false || typeof __dirname !== 'string') return undefined;
-    const path = join(__dirname, '..', 'load', 'chunk-worker.js');
-    return existsSync(path) ? path : undefined;
+    const script = join(__dirname, '..', 'load', 'chunk-worker.js');
+    if (!existsSync(script)) return undefined;
+    return new ThreadLoader(script, {
+      sourcePath: this.source.path,
+      target: this.options.target,
+      runId: this.runId ?? '',
+      onError: this.options.onError,
+      sourceZone: this.options.sourceZone,
+    });
   }
 
   /** Closes this thread's handle on the snapshot (before the snapshot is deleted). */

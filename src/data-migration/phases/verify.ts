@@ -1,7 +1,6 @@
 import type { Chunk, DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
 import type { SequenceState, TableDigest, TableVerification } from '../model/report';
 import type { TargetTable } from '../model/catalog';
-import { ThreadLoader } from '../load/thread-loader';
 import { foreignKeyStatements, postLoadStatements, translationContext } from '../schema/ddl';
 import { SourceHandle } from '../source/source-handle';
 import { planChunks } from '../source/source-reader';
@@ -86,15 +85,8 @@ function sourceReader(ctx: RunContext): {
   digest(t: PlannedTable, chunk: Chunk, skip: Set<string>): Promise<TableDigest>;
   close(): Promise<void>;
 } {
-  const script = ctx.workerScript();
-  if (script) {
-    const thread = new ThreadLoader(script, {
-      sourcePath: ctx.source.path,
-      target: ctx.options.target,
-      runId: ctx.runId ?? '',
-      onError: ctx.options.onError,
-      sourceZone: ctx.options.sourceZone,
-    });
+  const thread = ctx.startThread();
+  if (thread) {
     return { digest: (t, chunk, skip) => thread.digest(t, chunk, skip), close: () => thread.close() };
   }
   const handle = new SourceHandle(ctx.source.path);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NotCarried, PlannedTable, DdlStatement } from '../model/plan';
+import { keyColumns, type NotCarried, type PlannedTable, type DdlStatement } from '../model/plan';
 import type { SourceIndex, SourceView } from '../model/catalog';
 import { selectAliases, translateExpression, type TranslationContext } from './expression-translation';
 import { closingParen, isWord, quoteIdent, splitTopLevel, tokenize, type Token } from './sql-tokens';
@@ -62,9 +62,7 @@ export function postLoadStatements(
 ): DdlStatement[] {
   const out: DdlStatement[] = [];
   const table = quoteIdent(t.name);
-  const pk = t.columns
-    .filter((c) => c.source.pkPosition > 0)
-    .sort((a, b) => a.source.pkPosition - b.source.pkPosition);
+  const pk = keyColumns(t);
   if (pk.length > 0) {
     const name = constraintName(`${t.name}_pkey`);
     out.push({
@@ -206,10 +204,7 @@ export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarr
       const to =
         fk.toColumns.length > 0
           ? fk.toColumns.map((c) => targetColumn(parent, c))
-          : parent.columns
-              .filter((c) => c.source.pkPosition > 0)
-              .sort((a, b) => a.source.pkPosition - b.source.pkPosition)
-              .map((c) => c.name);
+          : keyColumns(parent).map((c) => c.name);
       const from = fk.fromColumns.map((c) => targetColumn(t, c));
       const name = constraintName(`${t.name}_${from.join('_')}_fkey`);
       const action = (a: string): string => (a.toUpperCase() === 'NONE' ? 'NO ACTION' : a.toUpperCase());

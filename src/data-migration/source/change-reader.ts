@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { PlannedTable, SqliteValue } from '../model/plan';
+import { keyColumns, type PlannedTable, type SqliteValue } from '../model/plan';
 import { CHANGE_LOG } from './capture';
 import { rowidName } from './source-reader';
 import { sqliteIdent } from './sqlite-schema';
@@ -20,11 +20,12 @@ export interface ChangeWindow {
   tables: TableChanges[];
 }
 
-/** The source primary-key columns of a table, in key order. */
-export function keyColumns(table: PlannedTable): PlannedTable['columns'] {
-  return table.columns
-    .filter((c) => c.source.pkPosition > 0)
-    .sort((a, b) => a.source.pkPosition - b.source.pkPosition);
+/** The position of the newest change a file's log holds (0 for none). */
+export function logPosition(db: Database.Database): bigint {
+  const row = db.prepare(`SELECT coalesce(max(seq), 0) AS p FROM ${CHANGE_LOG}`).safeIntegers(true).get() as {
+    p: bigint;
+  };
+  return row.p;
 }
 
 /**
@@ -43,13 +44,7 @@ export class ChangeReader {
 
   /** The position of the newest change logged so far. */
   latest(): bigint {
-    const row = this.db
-      .prepare(`SELECT coalesce(max(seq), 0) AS p FROM ${CHANGE_LOG}`)
-      .safeIntegers(true)
-      .get() as {
-      p: bigint;
-    };
-    return row.p;
+    return logPosition(this.db);
   }
 
   /** Changes logged after `after`, and how old the oldest of them is (seconds). */
