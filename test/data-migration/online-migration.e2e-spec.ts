@@ -350,59 +350,104 @@ const step = () => {
 step();
 `;
 
-describe('migrate --online: rows replaced on a UNIQUE conflict', () => {
-  it('finds the rows INSERT OR REPLACE and ON CONFLICT REPLACE delete, and cuts over with both sides equal', async () => {
-    const dir = workDir('online-replace');
-    const source = join(dir, 'users.sqlite');
-    const db = new Database(source);
-    db.pragma('journal_mode = wal');
-    db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER NOT NULL);
-      CREATE TABLE handles (id INTEGER PRIMARY KEY, handle TEXT UNIQUE ON CONFLICT REPLACE);
-      -- Rows enough for the copy to take a while, so the writer replaces many rows during it.
-      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
-      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
-    const users = db.prepare('INSERT INTO users VALUES (?, ?, 0)');
-    const handles = db.prepare('INSERT INTO handles VALUES (?, ?)');
-    db.transaction(() => {
-      for (let i = 1; i <= 3000; i++) {
-        users.run(i, `u${i - 1}@x`);
-        handles.run(i, `h${i - 1}`);
-      }
-    })();
-    db.close();
-    const target = await createTestDatabase('online_replace');
-    const { spawn } = await import('node:child_process');
-    const writer = spawn(process.execPath, ['-e', REPLACE_WRITER, source], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let done = '';
-    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
-    const closed = new Promise((r) => writer.on('close', r));
-    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+// Unique values moving from row to row in separate transactions (a: x → fresh, then b: y → x): merged at
+// once in one window they clash, so that window is applied again one log entry at a time. (The writer
+// reads before it writes, so it begins IMMEDIATE, as the README tells the file's writers to.)
+const CHAIN_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const emailOf = db.prepare('SELECT email FROM users WHERE id = ?').pluck();
+const setEmail = db.prepare('UPDATE users SET email = ? WHERE id = ?');
+// b is logged before a, so a window's rows come b first: b takes x while a still holds it.
+const touch = db.prepare('UPDATE users SET n = n + 1 WHERE id = ?');
+let stop = false, done = 0;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
     try {
-      const result = await runOnline(source, target.url, join(dir, 'r.json'));
-      expect(result.stdout).not.toMatch(/cut-over refused/);
-      expect(result.code).toBe(0);
-      writer.kill('SIGTERM');
-      await closed;
-      expect(Number(done)).toBeGreaterThan(0);
-      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsDeleted).toBeGreaterThan(0);
-      const frozen = new Database(source, { readonly: true });
-      const counts = ['users', 'handles'].map(
-        (t) => (frozen.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
-      );
-      frozen.close();
-      const onPg = await onTarget<{ u: string; h: string }>(
-        target.url,
-        'SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM handles)::text AS h',
-      );
-      expect([Number(onPg[0]?.u), Number(onPg[0]?.h)]).toEqual(counts);
-      const verified = await runVerify(source, target.url, join(dir, 'v.json'));
-      expect(verified.code).toBe(0);
-    } finally {
-      writer.kill('SIGTERM');
-      await target.drop();
+      const a = 1 + ((done * 7919) % 3000), b = 1 + ((done * 7919 + 1) % 3000);
+      touch.run(b);
+      const x = db.transaction(() => { const x = emailOf.get(a); setEmail.run('f' + done + '@x', a); return x; }).immediate();
+      db.transaction(() => setEmail.run(x, b))();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
     }
-  }, 120_000);
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+function buildUsers(source: string): void {
+  const db = new Database(source);
+  db.pragma('journal_mode = wal');
+  db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER NOT NULL);
+    CREATE TABLE handles (id INTEGER PRIMARY KEY, handle TEXT UNIQUE ON CONFLICT REPLACE);
+    -- Rows enough for the copy to take a while, so the writer changes many rows during it.
+    CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+    INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
+  const users = db.prepare('INSERT INTO users VALUES (?, ?, 0)');
+  const handles = db.prepare('INSERT INTO handles VALUES (?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= 3000; i++) {
+      users.run(i, `u${i - 1}@x`);
+      handles.run(i, `h${i - 1}`);
+    }
+  })();
+  db.close();
+}
+
+describe('migrate --online: unique values that move between rows', () => {
+  it.each([
+    ['INSERT OR REPLACE and ON CONFLICT REPLACE delete rows', REPLACE_WRITER, 'replace'],
+    ['a value passes from row to row', CHAIN_WRITER, 'chain'],
+  ])(
+    '%s: cut over with both sides equal',
+    async (_what, script, label) => {
+      const dir = workDir(`online-${label}`);
+      const source = join(dir, 'users.sqlite');
+      buildUsers(source);
+      const target = await createTestDatabase(`online_${label}`);
+      const { spawn } = await import('node:child_process');
+      const writer = spawn(process.execPath, ['-e', script, source], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let done = '';
+      writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
+      const closed = new Promise((r) => writer.on('close', r));
+      await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+      try {
+        const result = await runOnline(source, target.url, join(dir, 'r.json'));
+        expect(result.stdout).not.toMatch(/cut-over refused|duplicate key/);
+        expect(result.code).toBe(0);
+        writer.kill('SIGTERM');
+        await closed;
+        expect(Number(done)).toBeGreaterThan(0);
+        const catchUp = readReport(join(dir, 'r.json')).online?.catchUp;
+        if (label === 'replace') expect(catchUp?.rowsDeleted).toBeGreaterThan(0);
+        else expect(catchUp?.rowsMerged).toBeGreaterThan(0);
+        const frozen = new Database(source, { readonly: true });
+        const counts = ['users', 'handles'].map(
+          (t) => (frozen.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
+        );
+        frozen.close();
+        const onPg = await onTarget<{ u: string; h: string }>(
+          target.url,
+          'SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM handles)::text AS h',
+        );
+        expect([Number(onPg[0]?.u), Number(onPg[0]?.h)]).toEqual(counts);
+        const verified = await runVerify(source, target.url, join(dir, 'v.json'));
+        expect(verified.code).toBe(0);
+      } finally {
+        writer.kill('SIGTERM');
+        await target.drop();
+      }
+    },
+    120_000,
+  );
 });

@@ -103,7 +103,7 @@ async function merge(
   });
   const text = copyText(lines);
   const keys = keyColumns(table).map((c) => c.name);
-  await mergeRows(client, table, keys, text, stage);
+  await mergeRows(client, table, keys, uniqueColumnSets(table), text, stage);
   const sent = new CopyDigest(false);
   sent.add(text);
   const stored = new CopyDigest(false);
@@ -114,6 +114,18 @@ async function merge(
       `catch-up of "${table.name}": ${b.rows} of ${a.rows} changed rows read back as sent; the target stored them differently`,
     );
   return lines.length;
+}
+
+/**
+ * The target column sets of the table's UNIQUE indexes other than the key, for merging rows whose
+ * unique values move between them. Partial and expression indexes can't be matched by equality.
+ */
+function uniqueColumnSets(table: PlannedTable): string[][] {
+  const bySource = new Map(table.columns.map((c) => [c.source.name.toLowerCase(), c.name]));
+  return table.source.indexes
+    .filter((i) => i.unique && i.origin !== 'pk' && !i.partial)
+    .map((i) => i.columns.map((c) => (c.name === null ? undefined : bySource.get(c.name.toLowerCase()))))
+    .filter((cols): cols is string[] => cols.every((c) => c !== undefined));
 }
 
 function copyText(lines: string[]): Buffer {
