@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -139,7 +140,7 @@ describe('migrate --online: refusals', () => {
     }
   });
 
-  it.each([['--resume'], ['--dry-run'], ['--no-verify'], ['--on-error', 'reject']])(
+  it.each([['--dry-run'], ['--no-verify'], ['--on-error', 'reject']])(
     'is a usage error with %s',
     async (...flag) => {
       const result = await runMigrate(['--source', 'x.sqlite', '--online', ...flag]);
@@ -231,6 +232,79 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
   }, 180_000);
 
+  it('killed during the copy, --online --resume finishes it from the kept snapshot, catches up and cuts over', async () => {
+    const writer = await startWriter(source, 200_000);
+    try {
+      const run = await startCopying(join(dir, 'killed-copy.json'));
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      const resumed = await runMigrate([...args(), '--resume', '--report', join(dir, 'resumed-copy.json')]);
+      expect(resumed.stdout).toMatch(/resuming with the change capture in place since/);
+      expect(resumed.code).toBe(0);
+      const online = readReport(join(dir, 'resumed-copy.json')).online;
+      expect(online?.resumed?.copyVerifiedBefore).toBe(false);
+      expect(online?.cutover?.refusingTriggers.length).toBeGreaterThan(0);
+    } finally {
+      await writer.stop();
+    }
+    const [bank] = (
+      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
+    ).rows;
+    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
+      sumOff: 0,
+      accountsOff: 0,
+    });
+    expect(bank?.transfers).toBe(ledgerRows(source));
+    expect((await runVerify(source, target.url, join(dir, 'resumed-copy-verify.json'))).code).toBe(0);
+    expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+  }, 180_000);
+
+  it('killed during the catch-up, --online --resume goes on from the change the target had applied', async () => {
+    const last = await client
+      .query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM data_migration_runs`)
+      .then((r) => r.rows[0]?.id ?? 0)
+      .catch(() => 0);
+    const run = startMigrate([...args(), '--reset-target', '--report', join(dir, 'killed-catch-up.json')]);
+    await new Promise<void>((resolve) =>
+      run.child.stdout?.on('data', (d: Buffer) => d.toString().includes('capturing changes') && resolve()),
+    );
+    // Transactions of thousands of changes keep the catch-up behind, so the run is killed in it.
+    const flood = spawn(process.execPath, ['-e', FLOOD_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const flooded = new Promise((r) => flood.on('close', r));
+    try {
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+        const applied = await client
+          .query(`SELECT 1 FROM data_migration_state.online WHERE run_id > $1`, [last])
+          .then((r) => r.rowCount ?? 0)
+          .catch(() => 0);
+        if (applied > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      flood.kill('SIGTERM');
+      await flooded;
+      const resumed = await runMigrate([
+        ...args(),
+        '--resume',
+        '--report',
+        join(dir, 'resumed-catch-up.json'),
+      ]);
+      expect(resumed.code).toBe(0);
+      const online = readReport(join(dir, 'resumed-catch-up.json')).online;
+      expect(online?.resumed?.copyVerifiedBefore).toBe(true);
+      expect(BigInt(online?.resumed?.fromPosition ?? '0')).toBeGreaterThan(
+        BigInt(online?.snapshotPosition ?? '0'),
+      );
+    } finally {
+      flood.kill('SIGTERM');
+    }
+    expect((await runVerify(source, target.url, join(dir, 'resumed-catch-up-verify.json'))).code).toBe(0);
+    expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+  }, 240_000);
+
   it('a table created on the source during the run stops it with the reason, and its capture is removed', async () => {
     const run = await startCopying(join(dir, 'ddl.json'));
     const db = new Database(source, { timeout: 10_000 });
@@ -242,6 +316,23 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect(captureObjects()).toBe(0);
   }, 120_000);
 });
+
+// Big transactions of no-op updates: each logs thousands of changes, more than a catch-up pass applies.
+const FLOOD_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const touch = db.prepare('UPDATE accounts SET balance = balance WHERE id % 50 = ?');
+let stop = false, i = 0;
+process.on('SIGTERM', () => (stop = true));
+const step = () => {
+  if (stop) { db.close(); return; }
+  try { db.transaction(() => touch.run(i++ % 50)).immediate(); } catch (error) {
+    if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+  }
+  setTimeout(step, 2);
+};
+step();
+`;
 
 // Changes of every kind on a WITHOUT ROWID table with a composite key and a foreign key: inserts,
 // updates, key changes and deletes, all applied by key, so the frozen source and the target agree.

@@ -122,6 +122,11 @@ export interface OnlineReport {
   removed: string[];
   /** The change-log position the snapshot (and so the copy) includes. */
   snapshotPosition: string;
+  /**
+   * `--online --resume` of a killed run: the capture it left in place (since `capturingSince`) is
+   * used as it is, and the catch-up goes on from the position the target had applied.
+   */
+  resumed?: { capturingSince: string; fromPosition: string; copyVerifiedBefore: boolean };
   catchUp: { windows: number; changes: number; rowsMerged: number; rowsDeleted: number; seconds: number };
   cutover?: {
     /** From the moment writers were held (the source's write lock taken) to the moment it was released. */

@@ -5,12 +5,20 @@ import { sourceKeyColumns, type SourceSchema } from '../model/catalog';
 import type { MigrationPlan } from '../model/plan';
 import type { OnlineReport } from '../model/report';
 import { applyWindow, parentsFirst } from '../load/change-applier';
-import { installCapture, markMoved, openWritable, readCaptureState, removeCapture } from '../source/capture';
+import {
+  installCapture,
+  markMoved,
+  missingCapture,
+  openWritable,
+  readCaptureState,
+  removeCapture,
+  withoutCaptureObjects,
+} from '../source/capture';
 import { ChangeReader, logPosition } from '../source/change-reader';
 import { SourceHandle } from '../source/source-handle';
 import { countRows } from '../source/source-reader';
 import { readSqliteSchema } from '../source/sqlite-schema';
-import { countRows as countTargetRows } from '../target/change-target';
+import { countRows as countTargetRows, onlinePosition } from '../target/change-target';
 import { readTargetTables } from '../target/pg-catalog';
 import { resetSequences } from '../target/sequences';
 import { ServiceCutover } from '../target/service-cutover';
@@ -41,17 +49,23 @@ function onlineReport(ctx: RunContext): OnlineReport {
 export function startCapture(ctx: RunContext): void {
   const live = new SourceHandle(ctx.options.sourcePath);
   let schema: SourceSchema;
+  let state: ReturnType<typeof readCaptureState>;
   try {
-    const state = readCaptureState(live.db);
+    state = readCaptureState(live.db);
     if (state?.status === 'moved')
       throw new MigrationError(
         `${ctx.options.sourcePath} was already moved to PostgreSQL ${state.movedTo ?? '?'} at ${state.movedAt ?? '?'}: a second cut-over is refused. To use the file again, run migrate --online --abort --source ${ctx.options.sourcePath} (writes since the cut-over are only in PostgreSQL)`,
       );
-    if (state)
+    if (state && !ctx.options.resume)
       throw new MigrationError(
-        `an online migration has been capturing changes in ${ctx.options.sourcePath} since ${state.startedAt} (a run that was killed?); remove its triggers with migrate --online --abort --source ${ctx.options.sourcePath}, then start again`,
+        `an online migration has been capturing changes in ${ctx.options.sourcePath} since ${state.startedAt} (a run that was killed?); finish it with migrate --online --resume, or remove its triggers with migrate --online --abort --source ${ctx.options.sourcePath} and start again`,
       );
-    schema = readSqliteSchema(live.db);
+    if (!state && ctx.options.resume)
+      throw new MigrationError(
+        `--online --resume: ${ctx.options.sourcePath} holds no change capture (a failed run removes its own; an aborted one is gone), so the changes since the interrupted run's snapshot are unknown; start again with --reset-target`,
+      );
+    // A resumed run finds the capture's own tables in the file: they are not copied or captured.
+    schema = withoutCaptureObjects(readSqliteSchema(live.db));
   } finally {
     live.close();
   }
@@ -62,12 +76,50 @@ export function startCapture(ctx: RunContext): void {
     throw new MigrationError(
       `--online needs a primary key on every table to apply changes by key; ${keyless.join(', ')} have none (leave them out with --skip-table, or migrate offline)`,
     );
-  const added = installCapture(
-    ctx.options.sourcePath,
-    tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) })),
-  );
+  const captured = tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) }));
+  if (state) {
+    resumeCapture(ctx, captured, state.startedAt);
+    return;
+  }
+  const added = installCapture(ctx.options.sourcePath, captured);
   onlineReport(ctx).added.push(...added);
   ctx.say(`capturing changes on ${tables.length} table(s) of the source (added ${added.length} objects)`);
+}
+
+/** `--resume` of a killed online run: its capture must still be whole, for every table it copies. */
+function resumeCapture(
+  ctx: RunContext,
+  captured: Parameters<typeof missingCapture>[1],
+  capturingSince: string,
+): void {
+  const live = new SourceHandle(ctx.options.sourcePath);
+  try {
+    const missing = missingCapture(live.db, captured);
+    if (missing.length > 0)
+      throw new MigrationError(
+        `--online --resume: the change capture in ${ctx.options.sourcePath} lacks ${missing.join(', ')} (dropped, or the tables changed), so changes may be missing; run migrate --online --abort and start again with --reset-target`,
+      );
+  } finally {
+    live.close();
+  }
+  onlineReport(ctx).resumed = { capturingSince, fromPosition: '0', copyVerifiedBefore: false };
+  ctx.say(`resuming with the change capture in place since ${capturingSince}`);
+}
+
+/**
+ * `--online --resume`: whether the interrupted run's catch-up had begun. It begins only once the
+ * copy is verified, and the target then holds changes newer than the snapshot, so verifying the
+ * copy again against the snapshot would find them; the catch-up's read-back checks them instead.
+ */
+export async function copyVerifiedBefore(ctx: RunContext): Promise<boolean> {
+  const resumed = ctx.report.online?.resumed;
+  if (!resumed || !ctx.runId) return false;
+  const position = await onlinePosition(ctx.pg, ctx.runId);
+  if (position === undefined) return false;
+  resumed.fromPosition = position.toString();
+  resumed.copyVerifiedBefore = true;
+  ctx.say(`the copy was verified before the run was interrupted; catching up from change ${position}`);
+  return true;
 }
 
 /**
@@ -87,7 +139,8 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
   const session = await openSession(ctx.options.target, 'readback');
   try {
     const t0 = Date.now();
-    let position = snapshotPosition;
+    const resumedAt = BigInt(report.resumed?.fromPosition ?? '0');
+    let position = resumedAt > snapshotPosition ? resumedAt : snapshotPosition;
     for (;;) {
       if (reader.schemaVersion() !== schemaVersion)
         throw new MigrationError(
@@ -218,7 +271,7 @@ async function checkCounts(plan: MigrationPlan, state: FollowState): Promise<voi
 /** After a failed online run (before its cut-over): the capture is removed, so nothing is left behind. */
 export function undoCapture(ctx: RunContext): void {
   const report = ctx.report.online;
-  if (!report || report.added.length === 0 || report.cutover) return;
+  if (!report || (report.added.length === 0 && !report.resumed) || report.cutover) return;
   report.removed.push(...removeCapture(ctx.options.sourcePath));
   ctx.say(`removed the change capture from the source (${report.removed.length} objects)`);
 }

@@ -136,6 +136,22 @@ export function installCapture(
   }
 }
 
+/** The capture objects `installCapture` would add for these tables that the file does not hold. */
+export function missingCapture(
+  db: Database.Database,
+  tables: { table: SourceTable; keyColumns: string[] }[],
+): string[] {
+  const present = new Set(
+    (db.prepare(`SELECT name FROM sqlite_schema`).pluck().all() as string[]).map((n) => n.toLowerCase()),
+  );
+  const expected = [
+    CHANGE_LOG,
+    CAPTURE_STATE,
+    ...tables.flatMap(({ table, keyColumns }) => captureTriggers(table, keyColumns).map((t) => t.name)),
+  ];
+  return expected.filter((name) => !present.has(name.toLowerCase()));
+}
+
 /** Every object the capture added (or the cut-over left), removed in one transaction. */
 export function removeCapture(path: string): string[] {
   const db = openWritable(path);

@@ -108,6 +108,15 @@ export async function setOnlinePosition(client: pg.Client, runId: string, positi
   );
 }
 
+/** The log position a run's catch-up has applied up to, if its catch-up began. */
+export async function onlinePosition(client: pg.Client, runId: string): Promise<bigint | undefined> {
+  const { rows } = await client.query<{ position: string }>(
+    `SELECT position::text AS position FROM ${STATE_SCHEMA}.online WHERE run_id = $1`,
+    [runId],
+  );
+  return rows[0] ? BigInt(rows[0].position) : undefined;
+}
+
 async function copyIn(client: pg.Client, sql: string, text: Buffer): Promise<void> {
   await pipeline(Readable.from([text]), client.query(copyStreams.from(sql)));
 }
