@@ -123,6 +123,8 @@ interface Clients {
     readErrors: string[];
     reads: number;
     slowestWriteMs: number;
+    /** Writes over 250 ms, with when they were sent (seconds after the clients started; the tool starts at 1 s). */
+    slowWrites: { sentAtSeconds: number; ms: number }[];
     writesPerSecond: number;
   }>;
 }
@@ -135,7 +137,9 @@ function startClients(baseUrl: string, sourceId: number): Clients {
   const readErrors: string[] = [];
   let reads = 0;
   let slowestWriteMs = 0;
+  const slowWrites: { sentAtSeconds: number; ms: number }[] = [];
   const started = Date.now();
+  const startedPerf = performance.now();
   // The writer keeps up to WRITES_IN_FLIGHT requests open, each stream paced at its share of --rate,
   // so one slow answer does not hold the rate down.
   const writer = async (stream: number): Promise<void> => {
@@ -154,7 +158,9 @@ function startClients(baseUrl: string, sourceId: number): Clients {
       } catch (error) {
         writeErrors.push(`POST: ${(error as Error).message}`);
       }
-      slowestWriteMs = Math.max(slowestWriteMs, performance.now() - t0);
+      const took = performance.now() - t0;
+      slowestWriteMs = Math.max(slowestWriteMs, took);
+      if (took > 250) slowWrites.push({ sentAtSeconds: (t0 - startedPerf) / 1000, ms: Math.round(took) });
       const due = started + ((i + 1) * 1000 * WRITES_IN_FLIGHT) / rate;
       await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
     }
@@ -189,6 +195,7 @@ function startClients(baseUrl: string, sourceId: number): Clients {
         readErrors,
         reads,
         slowestWriteMs,
+        slowWrites,
         writesPerSecond: acknowledged.size / seconds,
       };
     },
@@ -223,6 +230,7 @@ interface Round {
   verified: boolean;
   /** The first few error messages, for the record. */
   errors: string[];
+  slowWrites: { sentAtSeconds: number; ms: number }[];
 }
 
 /** The seed is reused when a previous run left it complete. */
@@ -323,6 +331,7 @@ async function round(
       extra,
       verified: verify.exitCode === 0,
       errors: [...seen.writeErrors, ...seen.readErrors].slice(0, 5),
+      slowWrites: seen.slowWrites.slice(0, 20),
     };
   } finally {
     await service.stop();

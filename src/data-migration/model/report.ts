@@ -131,6 +131,8 @@ export interface OnlineReport {
   cutover?: {
     /** From the moment writers were held (the source's write lock taken) to the moment it was released. */
     pauseMs: number;
+    /** Where the pause went: the last changes, the row counts, the sequences, marking the file moved. */
+    steps: { applyMs: number; countMs: number; sequencesMs: number; markMs: number };
     finalChanges: number;
     movedTo: string;
     /** Triggers left on the source that refuse every write, naming where the data went. */

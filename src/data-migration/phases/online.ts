@@ -202,26 +202,34 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   const service = ctx.options.service
     ? new ServiceCutover(ctx.options.service.url, ctx.options.service.token)
     : undefined;
+  // The target's catalog does not change during the pause: read before it.
+  const targetTables = await readTargetTables(ctx.pg);
   // The service holds its own writes first; the write lock then holds everyone else's.
   const drained = await service?.hold();
   const lock = openWritable(ctx.options.sourcePath);
   const movedTo = describePostgresTarget(ctx.options.target);
   let refusing: string[];
   let pauseMs: number;
+  const steps = { applyMs: 0, countMs: 0, sequencesMs: 0, markMs: 0 };
   const before = report.catchUp.changes;
   try {
     lock.exec('BEGIN IMMEDIATE');
     const held = Date.now();
     try {
+      const step = stepTimer();
       await applyPending(ctx, state, report);
+      steps.applyMs = step();
       await checkCounts(plan, state);
-      ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, await readTargetTables(ctx.pg));
+      steps.countMs = step();
+      ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, targetTables);
+      steps.sequencesMs = step();
       refusing = markMoved(
         lock,
         plan.tables.map((t) => t.source),
         movedTo,
       );
       lock.exec('COMMIT');
+      steps.markMs = step();
       pauseMs = Date.now() - held;
     } catch (error) {
       lock.exec('ROLLBACK');
@@ -233,6 +241,7 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   }
   report.cutover = {
     pauseMs,
+    steps,
     finalChanges: report.catchUp.changes - before,
     movedTo,
     refusingTriggers: refusing,
@@ -256,11 +265,29 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   );
 }
 
-/** With writers held: every table has as many rows on the target as in the source. */
+function stepTimer(): () => number {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    const ms = now - last;
+    last = now;
+    return ms;
+  };
+}
+
+/**
+ * With writers held: every table has as many rows on the target as in the source. The target
+ * counts them on its own cores while the source counts here, so the pause holds the longer only.
+ */
 async function checkCounts(plan: MigrationPlan, state: FollowState): Promise<void> {
-  for (const t of plan.tables) {
-    const source = countRows(state.live.db, t);
-    const target = await countTargetRows(state.session, t);
+  const targetCounts = countTargetRows(state.session, plan.tables);
+  // Sent now, the target's counts run while the source's are taken below.
+  targetCounts.catch(() => undefined);
+  const sourceCounts = plan.tables.map((t) => countRows(state.live.db, t));
+  const counted = await targetCounts;
+  for (const [i, t] of plan.tables.entries()) {
+    const source = sourceCounts[i];
+    const target = counted[i];
     if (source !== target)
       throw new MigrationError(
         `cut-over refused: "${t.name}" has ${source} rows in the source and ${target} on the target, so a change was not captured (an INSERT OR REPLACE that deleted another row fires no delete trigger); the source keeps its writes; run migrate --online --abort and migrate again`,

@@ -92,11 +92,13 @@ export async function deleteKeys(
   return result.rowCount ?? 0;
 }
 
-export async function countRows(client: pg.Client, table: PlannedTable): Promise<number> {
-  const { rows } = await client.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM ${quoteIdent(table.name)}`,
+/** Row counts of the tables, in one statement (so it runs whole on the server once sent). */
+export async function countRows(client: pg.Client, tables: PlannedTable[]): Promise<number[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await client.query<Record<string, string>>(
+    `SELECT ${tables.map((t, i) => `(SELECT count(*) FROM ${quoteIdent(t.name)})::text AS n${i}`).join(', ')}`,
   );
-  return Number(rows[0]?.n ?? 0);
+  return tables.map((_t, i) => Number(rows[0]?.[`n${i}`] ?? 0));
 }
 
 /** The log position the target has applied up to, stored with the changes in one transaction. */
