@@ -542,3 +542,84 @@ describe('migrate --online: unique values that move between rows', () => {
     120_000,
   );
 });
+
+// A child re-pointed to a new parent and its old parent deleted in one transaction: deleting the
+// gone parent first would break the child's foreign key on the target, so that window merges first.
+const REPARENT_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+db.pragma('foreign_keys = ON');
+const add = db.prepare('INSERT INTO parents (id, name) VALUES (?, ?)');
+const move = db.prepare('UPDATE children SET parent_id = ? WHERE id = ?');
+const oldParent = db.prepare('SELECT parent_id FROM children WHERE id = ?').pluck();
+const drop = db.prepare('DELETE FROM parents WHERE id = ?');
+let stop = false, done = 0, next = 1000000;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      const child = 1 + ((done * 7919) % 2000);
+      db.transaction(() => {
+        const was = oldParent.get(child);
+        add.run(next, 'p' + next);
+        move.run(next++, child);
+        drop.run(was);
+      }).immediate();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+describe('migrate --online: a parent deleted after its child moved to another', () => {
+  it('applies the window with the merges first and cuts over with both sides equal', async () => {
+    const dir = workDir('online-reparent');
+    const source = join(dir, 'tree.sqlite');
+    const db = new Database(source);
+    db.pragma('journal_mode = wal');
+    db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+      CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
+      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO parents SELECT i, 'p' || i FROM n;
+      INSERT INTO children SELECT id, id FROM parents;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
+    db.close();
+    const target = await createTestDatabase('online_reparent');
+    const writer = spawn(process.execPath, ['-e', REPARENT_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let done = '';
+    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
+    const closed = new Promise((r) => writer.on('close', r));
+    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+    try {
+      const result = await runOnline(source, target.url, join(dir, 'r.json'));
+      expect(result.stdout).not.toMatch(/foreign key/);
+      expect(result.code).toBe(0);
+      writer.kill('SIGTERM');
+      await closed;
+      expect(Number(done)).toBeGreaterThan(0);
+      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsDeleted).toBeGreaterThan(0);
+      const [fk] = await onTarget<{ n: string }>(
+        target.url,
+        `SELECT count(*)::text AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'children'::regclass`,
+      );
+      expect(Number(fk?.n)).toBe(1);
+      expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
+    } finally {
+      writer.kill('SIGTERM');
+      await target.drop();
+    }
+  }, 120_000);
+});
