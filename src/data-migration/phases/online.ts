@@ -213,7 +213,15 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   const steps = { applyMs: 0, countMs: 0, sequencesMs: 0, markMs: 0 };
   const before = report.catchUp.changes;
   try {
-    lock.exec('BEGIN IMMEDIATE');
+    try {
+      lock.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      // The service's writes were held for this: let them go on on SQLite.
+      await service?.release();
+      throw new MigrationError(
+        `cut-over refused: the source's write lock could not be taken within its busy timeout (${(error as Error).message}); writers kept the file busy. The source keeps its writes; run migrate --online --reset-target again when its writers leave the lock free between transactions`,
+      );
+    }
     const held = Date.now();
     try {
       const step = stepTimer();

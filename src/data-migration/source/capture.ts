@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SourceSchema, SourceTable } from '../model/catalog';
+import { MigrationError } from '../model/errors';
 import { sqlString, sqliteIdent } from './sqlite-schema';
 
 /**
@@ -131,6 +132,12 @@ export function installCapture(
       }
     }).immediate();
     return added;
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new MigrationError(
+        `could not add the change capture to ${path}: its write lock stayed taken for ${BUSY_TIMEOUT_MS / 1000} s (writers that never leave it free between transactions); nothing was added, try again when they do`,
+      );
+    throw error;
   } finally {
     db.close();
   }
