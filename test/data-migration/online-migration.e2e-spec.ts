@@ -305,6 +305,20 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
   }, 240_000);
 
+  it('a write lock held past the busy timeout refuses the capture with the reason, adding nothing', async () => {
+    const holder = new Database(source);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await runMigrate([...args(), '--reset-target', '--report', join(dir, 'locked.json')]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/could not add the change capture to .*: its write lock stayed taken/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(captureObjects()).toBe(0);
+  }, 60_000);
+
   it('a table created on the source during the run stops it with the reason, and its capture is removed', async () => {
     const run = await startCopying(join(dir, 'ddl.json'));
     const db = new Database(source, { timeout: 10_000 });
