@@ -72,7 +72,11 @@ export class MigrationRunner {
     } finally {
       report.timings.totalSeconds = (Date.now() - started) / 1000;
       report.finishedAt = new Date().toISOString();
-      await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
+      try {
+        checkSnapshotUnchanged(ctx);
+      } catch (error) {
+        recordFailure(ctx, error);
+      }
       await this.finish(ctx, true);
     }
     return report;

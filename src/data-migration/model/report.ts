@@ -91,13 +91,13 @@ export interface MigrationReport {
   finishedAt?: string;
   runId?: string;
   /**
-   * `path` is the file named; `snapshot` the private copy of one state of it that the run read, and
-   * `sha256`/`sha256After` that copy's hash before and after the run (`unchanged` when they agree).
+   * `path` is the file named; `snapshot` the private copy of one state of it that the run read,
+   * `sha256` that copy's hash, and `unchanged` whether the copy was still the file the run began
+   * reading, unwritten (its size, modification time and inode), when the run ended.
    */
   source: {
     path: string;
     sha256?: string;
-    sha256After?: string;
     unchanged?: boolean;
     snapshot?: SourceSnapshot & { resumed: boolean; kept: boolean };
   };
