@@ -37,6 +37,11 @@ export const ERROR_CODES = {
     meaning:
       'The database is unreachable or every pooled connection stayed busy past the wait limit; retry after `Retry-After` seconds.',
   },
+  DB_TIMEOUT: {
+    status: 503,
+    meaning:
+      'A statement ran past `DB_STATEMENT_TIMEOUT_MS` (the server cancelled it), or the database sent no answer within `DB_QUERY_TIMEOUT_MS`; the message says which; retry after `Retry-After` seconds.',
+  },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error, logged with its stack.' },
   CONFIG_INVALID: {
     status: 500,

@@ -46,6 +46,22 @@ export const SETTINGS: Setting[] = [
     hint: '20',
   },
   {
+    name: 'DB_STATEMENT_TIMEOUT_MS',
+    type: 'integer 100–3600000',
+    default: '`15000`',
+    meaning:
+      "PostgreSQL's `statement_timeout` for the service's connections: the server cancels a statement that runs (or waits for a lock) longer, and the request gets `503 DB_TIMEOUT` with `Retry-After`. Schema migrations and the `migrate` command run without it.",
+    example: '15000',
+  },
+  {
+    name: 'DB_QUERY_TIMEOUT_MS',
+    type: 'integer 100–3600000, > `DB_STATEMENT_TIMEOUT_MS`',
+    default: '`20000`',
+    meaning:
+      'How long the service waits for any answer to a query it sent, for a server that stops answering without closing the connection (frozen, partitioned): the request gets `503 DB_TIMEOUT` with `Retry-After` and the connection is closed and replaced. Longer than `DB_STATEMENT_TIMEOUT_MS`, so a live server cancels first.',
+    example: '20000',
+  },
+  {
     name: 'DB_SSL',
     type: '`disable` \\| `require` \\| `verify-full`',
     default: '`disable` in development, `verify-full` in production',
