@@ -29,6 +29,15 @@ export const ERROR_CODES = {
     meaning:
       "An online migration's cut-over step was refused (not on SQLite, no `CUTOVER_DATABASE_URL`, the file not yet moved or already moved, writes that did not drain); the message says which.",
   },
+  INTEGRITY_BUSY: {
+    status: 409,
+    meaning:
+      'An integrity check is running (on any replica); the message names it: `GET /admin/integrity/:id`.',
+  },
+  INTEGRITY_REFUSED: {
+    status: 409,
+    meaning: 'The integrity check reads PostgreSQL only; the service runs on SQLite.',
+  },
   JOB_BUSY: { status: 409, meaning: 'Another run of the job holds its lock; retry when it finishes.' },
   CONFLICT: { status: 409, meaning: 'The change conflicts with existing data.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than `HTTP_BODY_LIMIT_KB`.' },

@@ -43,6 +43,8 @@ export class AppConfig {
     readonly usesLocalDatabase = false,
     /** The PostgreSQL an online migration's cut-over switches this service to (CUTOVER_DATABASE_URL). */
     readonly cutoverDatabase?: PostgresSettings,
+    /** The SQLite file `GET /admin/integrity` verifies against (INTEGRITY_SOURCE_PATH). */
+    readonly integritySourcePath?: string,
   ) {}
 
   /** The same settings on another database (a service started on the PostgreSQL its file moved to). */
@@ -59,6 +61,7 @@ export class AppConfig {
       [...this.notices, notice],
       false,
       this.cutoverDatabase,
+      this.integritySourcePath,
     );
   }
 
@@ -105,6 +108,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     notices,
     usesLocalDatabase,
     cutoverDatabase,
+    env.INTEGRITY_SOURCE_PATH,
   );
 }
 

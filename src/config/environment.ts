@@ -79,6 +79,10 @@ export class EnvironmentVariables {
   @IsString()
   CUTOVER_DATABASE_URL?: string;
 
+  @IsOptional()
+  @IsString()
+  INTEGRITY_SOURCE_PATH?: string;
+
   @IsString()
   DISPLAY_TIMEZONE = 'America/Chicago';
 

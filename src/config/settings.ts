@@ -92,6 +92,14 @@ export const SETTINGS: Setting[] = [
     hint: 'postgres://pgmove_app:secret@db.example.com:5432/pgmove',
   },
   {
+    name: 'INTEGRITY_SOURCE_PATH',
+    type: 'file path',
+    default: '–',
+    meaning:
+      'The SQLite file the database was migrated from: `GET /admin/integrity` then also runs the full `migrate verify` against it (`?source=` names another). Without it the check reads PostgreSQL alone.',
+    hint: '/srv/pgmove/app.sqlite',
+  },
+  {
     name: 'ADMIN_TOKEN',
     type: 'string, ≥ 16 characters',
     default: '–',
