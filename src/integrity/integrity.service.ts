@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   IntegrityBusyError,
   IntegrityRefusedError,
@@ -25,7 +25,7 @@ const PROGRESS_EVERY_MS = 1000;
  * the work goes on in the background and its progress and result land in integrity_runs.
  */
 @Injectable()
-export class IntegrityService implements OnApplicationShutdown {
+export class IntegrityService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(IntegrityService.name);
   private running: Promise<void> | undefined;
   private verifying: VerifyChild | undefined;
@@ -76,7 +76,7 @@ export class IntegrityService implements OnApplicationShutdown {
   }
 
   /** A check cut short by shutdown is recorded `error`, not left `running`. */
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.verifying?.child.kill('SIGTERM');
     await this.running;
   }
