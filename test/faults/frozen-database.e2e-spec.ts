@@ -5,6 +5,7 @@ import { type Frozen, freezeProcesses, postgresServerPids } from '../support/fre
 import { reportMeasurement } from '../support/measurements';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres';
 import { type RunningApp, startApp } from '../support/spawn-app';
+import { waitUntil } from '../support/wait-until';
 
 const SUITE = 'frozen database';
 const POOL_MAX = 4;
@@ -54,15 +55,6 @@ const postEntry = (sourceId: number, title: string): RequestInit => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ sourceId, title, body: 'b', publishedAt: '2026-11-25T10:00:00Z' }),
 });
-
-async function waitUntil(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not happen within ${withinMs} ms`);
-}
 
 const summary = (outcomes: Outcome[]): string =>
   JSON.stringify(

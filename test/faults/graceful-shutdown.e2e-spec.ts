@@ -8,6 +8,7 @@ import { appConnectionCount } from '../support/pg-activity';
 import { type RunningApp, startApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testPostgresState } from '../support/test-postgres-state';
+import { waitUntil } from '../support/wait-until';
 
 const SUITE = 'graceful shutdown';
 const ADMIN_TOKEN = 'shutdown-admin-token-0123456789';
@@ -36,15 +37,6 @@ function newRequest(port: number, path = '/health/ready'): Promise<number | 'ref
     });
     req.once('error', () => resolve('refused'));
   });
-}
-
-async function waitUntil(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} did not happen within ${withinMs} ms`);
 }
 
 /**
@@ -93,7 +85,12 @@ describe('graceful shutdown on SIGTERM', () => {
       )
     ).rows[0]?.n ?? -1;
   const expectPoolClosedCleanly = async (abandonedBefore: number): Promise<void> => {
-    await waitUntil('no sessions left', async () => (await appConnectionCount(admin, db.name)) === 0, 2000);
+    await waitUntil(
+      'no sessions left',
+      async () => (await appConnectionCount(admin, db.name)) === 0,
+      2000,
+      20,
+    );
     expect(await abandonedSessions()).toBe(abandonedBefore);
   };
 
@@ -152,8 +149,8 @@ describe('graceful shutdown on SIGTERM', () => {
         body: (await res.json()) as { status: string; details: { digests: number } },
       };
     });
-    await waitUntil('the run to start', async () => (await runStatus(MANUAL_DAY)) === 'running', 10000);
-    await waitUntil('the build to reach the gate', blockedOnGate, 10000);
+    await waitUntil('the run to start', async () => (await runStatus(MANUAL_DAY)) === 'running', 10000, 20);
+    await waitUntil('the build to reach the gate', blockedOnGate, 10000, 20);
 
     const abandonedBefore = await abandonedSessions();
     const sigtermAt = Date.now();
@@ -163,6 +160,7 @@ describe('graceful shutdown on SIGTERM', () => {
       'new connections refused',
       async () => (await newRequest(port)) === 'refused',
       3000,
+      20,
     );
     // Refusing new work did not end the running build: it is still waiting at the gate.
     expect(finishedAt).toBe(0);
@@ -196,8 +194,9 @@ describe('graceful shutdown on SIGTERM', () => {
       'the catch-up to start',
       async () => (await runStatus(CATCH_UP_DAY)) === 'running',
       10000,
+      20,
     );
-    await waitUntil('the build to reach the gate', blockedOnGate, 10000);
+    await waitUntil('the build to reach the gate', blockedOnGate, 10000, 20);
 
     const abandonedBefore = await abandonedSessions();
     const sigtermAt = Date.now();
@@ -215,6 +214,7 @@ describe('graceful shutdown on SIGTERM', () => {
       'new connections refused',
       async () => (await newRequest(port)) === 'refused',
       30000,
+      20,
     );
 
     const { code, signal, at } = await exit;
