@@ -1,10 +1,13 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import request from 'supertest';
+import { ADMIN_TOKEN as HARNESS_TOKEN, bootApp, createStore } from '../app/app-harness';
 import { FIXTURES, readReport, runMigrate, workDir } from '../data-migration/support/migrate-cli';
 import { freePort } from '../support/free-port';
 import { type RunningApp, startApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 
 const ADMIN_TOKEN = 'integrity-admin-token-0123456789';
 const CHECK_WITHIN_MS = 60000;
@@ -213,23 +216,65 @@ describe('GET /admin/integrity on a migrated database', () => {
   );
 
   it(
-    'runs one check at a time: a second while one runs is 409 naming the running one',
+    'runs one check at a time: a second while one runs is 409 naming the running one, and shows its progress',
     async () => {
-      const first = await startCheck(`?source=${encodeURIComponent(source)}`);
-      const sentAt = Date.now();
-      const second = await get('/admin/integrity');
-      const body = (await second.json()) as { code: string; message: string };
-      expect([second.status, body.code]).toEqual([409, 'INTEGRITY_BUSY']);
-      expect(body.message).toContain(`/admin/integrity/${first.id}`);
-      const done = await finished(first.id);
-      // It was still running when the second was sent (finishedAt is the server's clock, this machine's).
-      expect(Date.parse(done.finishedAt ?? '')).toBeGreaterThanOrEqual(sentAt - 1);
+      // A lock on Track holds the check at its first read of it (a foreign key into Track): it is
+      // certain to be running while the second request comes.
+      const gate = new pg.Client({ connectionString: db.url, application_name: 'pgmove-test-gate' });
+      gate.on('error', () => undefined);
+      await gate.connect();
+      await gate.query('BEGIN');
+      await gate.query('LOCK TABLE "Track" IN ACCESS EXCLUSIVE MODE');
+      let firstId = 0;
+      try {
+        firstId = (await startCheck()).id;
+        const progressOf = async (): Promise<CheckBody> =>
+          (await (await get(`/admin/integrity/${firstId}`)).json()) as CheckBody;
+        await waitUntil(
+          'the check to report its foreign-key step',
+          async () => (await progressOf()).progress.step === 'foreign keys',
+          CHECK_WITHIN_MS,
+        );
+        const second = await get(`/admin/integrity?source=${encodeURIComponent(source)}`);
+        const body = (await second.json()) as { code: string; message: string };
+        expect([second.status, body.code]).toEqual([409, 'INTEGRITY_BUSY']);
+        expect(body.message).toContain(`/admin/integrity/${firstId}`);
+        const meanwhile = await progressOf();
+        expect([meanwhile.status, meanwhile.result]).toEqual(['running', null]);
+      } finally {
+        await gate.query('ROLLBACK');
+        await gate.end();
+      }
+      const done = await finished(firstId);
       expect(done.status).toBe('passed');
       const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
       expect(metrics).toMatch(/^integrity_check_last_passed 1$/m);
-      const again = await check();
-      expect(again.status).toBe('passed');
+      const again = await check(`?source=${encodeURIComponent(source)}`);
+      expect([again.status, again.result?.verify?.ok]).toEqual(['passed', true]);
     },
-    2 * CHECK_WITHIN_MS,
+    3 * CHECK_WITHIN_MS,
   );
+
+  it('refuses a source it cannot read, naming it', async () => {
+    const res = await get('/admin/integrity?source=/nonexistent/app.sqlite');
+    const body = (await res.json()) as { code: string; fields: Record<string, string[]> };
+    expect([res.status, body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(body.fields.source?.join()).toMatch(/cannot read \/nonexistent\/app\.sqlite \(ENOENT\)/);
+  });
+});
+
+describe('GET /admin/integrity on SQLite', () => {
+  it('is refused: the check reads PostgreSQL only', async () => {
+    const store = await createStore('sqlite', 'integrity_sqlite');
+    const t = await bootApp(store.url);
+    try {
+      const res = await request(t.app.getHttpServer())
+        .get('/admin/integrity')
+        .set('authorization', `Bearer ${HARNESS_TOKEN}`);
+      expect([res.status, res.body.code]).toEqual([409, 'INTEGRITY_REFUSED']);
+    } finally {
+      await t.close();
+      await store.drop();
+    }
+  });
 });
