@@ -255,6 +255,24 @@ describe('GET /admin/integrity on a migrated database', () => {
     3 * CHECK_WITHIN_MS,
   );
 
+  it(
+    'marks a check left running by a process that died as error, and starts',
+    async () => {
+      const { rows } = await admin.query<{ id: number }>(
+        `INSERT INTO integrity_runs (status) VALUES ('running') RETURNING id`,
+      );
+      const dead = rows[0].id;
+      const next = await check();
+      expect(next.status).toBe('passed');
+      const old = (await (await get(`/admin/integrity/${dead}`)).json()) as CheckBody;
+      expect([old.status, old.result?.error]).toEqual([
+        'error',
+        'interrupted: the process running it stopped before it finished',
+      ]);
+    },
+    CHECK_WITHIN_MS,
+  );
+
   it('refuses a source it cannot read, naming it', async () => {
     const res = await get('/admin/integrity?source=/nonexistent/app.sqlite');
     const body = (await res.json()) as { code: string; fields: Record<string, string[]> };
