@@ -282,7 +282,7 @@ describe('GET /admin/integrity on a migrated database', () => {
 });
 
 describe('GET /admin/integrity on SQLite', () => {
-  it('is refused: the check reads PostgreSQL only', async () => {
+  it('is refused: the check reads PostgreSQL only (and is in the OpenAPI document)', async () => {
     const store = await createStore('sqlite', 'integrity_sqlite');
     const t = await bootApp(store.url);
     try {
@@ -290,6 +290,10 @@ describe('GET /admin/integrity on SQLite', () => {
         .get('/admin/integrity')
         .set('authorization', `Bearer ${HARNESS_TOKEN}`);
       expect([res.status, res.body.code]).toEqual([409, 'INTEGRITY_REFUSED']);
+      const doc = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/admin/integrity', '/admin/integrity/{id}']),
+      );
     } finally {
       await t.close();
       await store.drop();
