@@ -4,7 +4,7 @@ import type { MigrationReport } from './model/report';
 import { finishSchema } from './phases/constraints';
 import { createTables } from './phases/create-tables';
 import { loadTables } from './phases/load';
-import { catchUpAndCutOver, undoCapture } from './phases/online';
+import { catchUpAndCutOver, copyVerifiedBefore, undoCapture } from './phases/online';
 import { preflight } from './phases/preflight';
 import {
   printDryRun,
@@ -55,7 +55,9 @@ export class MigrationRunner {
       await timed(ctx, 'constraintsSeconds', () => finishSchema(ctx, plan, schema));
       report.notCarried.push(...plan.notCarried);
       report.timings.migrateSeconds = (Date.now() - started) / 1000;
-      const verified = this.options.verify ? await verifyTables(ctx, plan) : null;
+      const verified = !this.options.verify
+        ? null
+        : (this.options.online && (await copyVerifiedBefore(ctx))) || (await verifyTables(ctx, plan));
       // Online: the copy is verified against the snapshot; the changes since are applied and checked.
       if (this.options.online && verified) await catchUpAndCutOver(ctx, plan);
       await writeRejects(ctx, plan);
