@@ -70,6 +70,16 @@ export interface MigrationPlan {
   notCarried: NotCarried[];
   /** Problems that stop the migration before anything is written. */
   problems: string[];
+  /**
+   * Foreign keys whose source rows point at no parent and are kept (`--orphans keep`), by
+   * `foreignKeyId(table, fk id)`: created NOT VALID, the value is how many rows break them.
+   */
+  keptOrphans?: Map<string, number>;
+}
+
+/** The key of one source foreign key in `MigrationPlan.keptOrphans`. */
+export function foreignKeyId(table: string, id: number): string {
+  return `${table}\u0000${id}`;
 }
 
 /** A rowid range of one table, loaded in one transaction. `lo`/`hi` are null for WITHOUT ROWID tables. */
@@ -90,10 +100,25 @@ export interface DdlStatement {
   sql: string;
   /** For foreign keys: the columns it links. */
   foreignKey?: { parent: string; from: string[]; to: string[] };
+  /** A foreign key created NOT VALID over kept orphans: how many target rows break it. */
+  notValid?: { orphans: number };
 }
 
-/** Foreign-key orphans found by PRAGMA foreign_key_check, per table, keyed by rowid. */
+/**
+ * Foreign-key orphans found by PRAGMA foreign_key_check, per table, keyed by rowid (or, for a
+ * WITHOUT ROWID table, by `rowKeyText` of its primary key).
+ */
 export type OrphanIndex = Map<string, Map<string, { column: string; reason: string }>>;
+
+/** Every orphan search result: the rows, and how many rows break each foreign key. */
+export interface OrphanSearch {
+  index: OrphanIndex;
+  /** Rows breaking each source foreign key, by `foreignKeyId`. */
+  byForeignKey: Map<string, number>;
+}
+
+/** What happens to foreign-key orphans: the run stops, they are rejected, or kept (FK NOT VALID). */
+export type OrphanPolicy = 'stop' | 'reject' | 'keep';
 
 /** A row that cannot be loaded faithfully, with everything the report and the reject file need. */
 export interface BadRow {
@@ -105,6 +130,8 @@ export interface BadRow {
   reason: string;
   preview: string;
   values: Record<string, unknown>;
+  /** Set aside whatever `--on-error` says (a foreign-key orphan under `--orphans reject`). */
+  setAside?: boolean;
 }
 
 export type OnError = 'stop' | 'reject';

@@ -108,11 +108,23 @@ export interface MigrationReport {
   created: DdlStatement[];
   notCarried: NotCarried[];
   sequences: SequenceState[];
+  /** Foreign-key orphans kept under `--orphans keep` (their foreign keys created NOT VALID). */
+  orphans?: KeptOrphan[];
   verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
   rejectsDirectory?: string;
   online?: OnlineReport;
   failure?: { message: string; badRow?: BadRow };
   timings: Record<string, number>;
+}
+
+/** A source row whose foreign key points at no parent row, loaded as it is (`--orphans keep`). */
+export interface KeptOrphan {
+  table: string;
+  rowid: string | null;
+  /** The primary key, for a WITHOUT ROWID table. */
+  key: unknown[] | null;
+  column: string;
+  reason: string;
 }
 
 /** What an online run did to the source and how its catch-up and cut-over went. */

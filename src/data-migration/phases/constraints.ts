@@ -46,8 +46,9 @@ export async function finishSchema(
   plan: MigrationPlan,
   schema: SourceSchema,
 ): Promise<void> {
-  const fks = foreignKeyStatements(plan.tables, plan.notCarried);
-  if (ctx.options.onError === 'reject') await rejectChildrenOfRejectedRows(ctx, plan, fks);
+  const fks = foreignKeyStatements(plan.tables, plan.notCarried, plan.keptOrphans);
+  if (ctx.options.onError === 'reject' || ctx.options.orphans === 'reject')
+    await rejectChildrenOfRejectedRows(ctx, plan, fks);
   for (const s of fks) await runDdl(ctx, ctx.pg, s, plan.notCarried);
   await createViews(ctx, plan, schema);
   const catalog = await readTargetTables(ctx.pg);
@@ -101,7 +102,8 @@ async function rejectChildrenOfRejectedRows(
     for (const s of fks) {
       const fk = s.foreignKey;
       const t = plan.tables.find((x) => x.name === s.table);
-      if (!fk || !t) continue;
+      // A NOT VALID key keeps its orphans on purpose (--orphans keep).
+      if (!fk || !t || s.notValid) continue;
       const n = await rejectOrphanedChildren(ctx.pg, ctx.runId ?? '', t, fk);
       if (n === 0) continue;
       const report = ctx.report.tables.find((x) => x.table === t.name);

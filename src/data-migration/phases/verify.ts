@@ -180,7 +180,7 @@ async function expectedObjects(ctx: RunContext, plan: MigrationPlan): Promise<Dd
   const scratch: NotCarried[] = [];
   const all = [
     ...plan.tables.filter((t) => !t.exists).flatMap((t) => postLoadStatements(t, sql, scratch)),
-    ...foreignKeyStatements(plan.tables, scratch),
+    ...foreignKeyStatements(plan.tables, scratch, plan.keptOrphans),
   ];
   const present: DdlStatement[] = [];
   for (const s of all) {

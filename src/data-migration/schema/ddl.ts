@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { keyColumns, type NotCarried, type PlannedTable, type DdlStatement } from '../model/plan';
+import {
+  foreignKeyId,
+  keyColumns,
+  type NotCarried,
+  type PlannedTable,
+  type DdlStatement,
+} from '../model/plan';
 import type { SourceIndex, SourceView } from '../model/catalog';
 import { selectAliases, translateExpression, type TranslationContext } from './expression-translation';
 import { closingParen, isWord, quoteIdent, splitTopLevel, tokenize, type Token } from './sql-tokens';
@@ -185,8 +191,15 @@ function targetColumn(t: PlannedTable, name: string): string {
   );
 }
 
-/** Foreign keys of created tables, added once every table is loaded. */
-export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarried[]): DdlStatement[] {
+/**
+ * Foreign keys of created tables, added once every table is loaded; those over kept orphans
+ * (`keptOrphans`, see MigrationPlan) NOT VALID, each listed as partly carried.
+ */
+export function foreignKeyStatements(
+  tables: PlannedTable[],
+  notCarried: NotCarried[],
+  keptOrphans: Map<string, number> = new Map(),
+): DdlStatement[] {
   const out: DdlStatement[] = [];
   const byLower = new Map(tables.map((t) => [t.source.name.toLowerCase(), t]));
   for (const t of tables.filter((x) => !x.exists)) {
@@ -208,15 +221,25 @@ export function foreignKeyStatements(tables: PlannedTable[], notCarried: NotCarr
       const from = fk.fromColumns.map((c) => targetColumn(t, c));
       const name = constraintName(`${t.name}_${from.join('_')}_fkey`);
       const action = (a: string): string => (a.toUpperCase() === 'NONE' ? 'NO ACTION' : a.toUpperCase());
+      const orphans = keptOrphans.get(foreignKeyId(t.source.name, fk.id)) ?? 0;
+      if (orphans > 0) {
+        notCarried.push({
+          object: label,
+          kind: 'foreign key',
+          reason: `created NOT VALID (--orphans keep): ${orphans} existing row(s) point at no row of "${parent.name}" and are kept (listed under "orphans"); new writes are checked`,
+        });
+      }
       out.push({
         kind: 'foreign key',
         name,
         table: t.name,
         foreignKey: { parent: parent.name, from, to },
+        ...(orphans > 0 ? { notValid: { orphans } } : {}),
         sql:
           `ALTER TABLE ${quoteIdent(t.name)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${from.map(quoteIdent).join(', ')}) ` +
           `REFERENCES ${quoteIdent(parent.name)} (${to.map(quoteIdent).join(', ')}) ON UPDATE ${action(fk.onUpdate)} ON DELETE ${action(fk.onDelete)}` +
-          (fk.deferred ? ' DEFERRABLE INITIALLY DEFERRED' : ''),
+          (fk.deferred ? ' DEFERRABLE INITIALLY DEFERRED' : '') +
+          (orphans > 0 ? ' NOT VALID' : ''),
       });
     }
   }

@@ -26,11 +26,20 @@ export async function rejectOrphanedChildren(
        SELECT ${rowid} AS rowid, to_jsonb(gone.*)::text AS values FROM gone`,
     );
     if (rows.length > 0) {
+      // A WITHOUT ROWID table's row is named by its key, in column order (see rowIdentity).
+      const keyOf = (values: Record<string, unknown>): Record<string, unknown> | null =>
+        table.source.withoutRowid
+          ? Object.fromEntries(
+              table.columns
+                .filter((c) => c.source.pkPosition > 0)
+                .map((c) => [c.source.name, values[c.name]]),
+            )
+          : null;
       const records = rows.map((r) =>
         JSON.stringify({
           table: table.source.name,
           rowid: r.rowid,
-          key: null,
+          key: keyOf(JSON.parse(r.values) as Record<string, unknown>),
           column: fk.from[0],
           reason: `foreign key orphan: its parent row in "${fk.parent}" was rejected`,
           preview: '',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PlannedTable, DdlStatement } from '../model/plan';
+import { quoteIdent } from '../schema/sql-tokens';
 import { readTargetTables } from '../target/pg-catalog';
 
 /**
@@ -43,8 +44,36 @@ export async function verifySchema(
       s.kind === 'view' ? 'view' : s.kind === 'index' || s.kind === 'unique' ? 'index' : 'constraint';
     if (!present.has(`${kind}\u0000${s.table}\u0000${s.name}`))
       problems.push(`${s.kind} "${s.name}" on "${s.table}" is missing`);
+    else if (s.kind === 'foreign key') problems.push(...(await foreignKeyProblems(client, s)));
   }
   return problems;
+}
+
+/**
+ * A validated foreign key holds for every row (PostgreSQL checked them). One left NOT VALID must be
+ * a key created over kept orphans, and the rows breaking it exactly as many as the source's orphans.
+ */
+async function foreignKeyProblems(client: pg.Client, s: DdlStatement): Promise<string[]> {
+  const { rows } = await client.query<{ validated: boolean }>(
+    `SELECT k.convalidated AS validated FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+      WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = $1 AND k.conname = $2`,
+    [s.table, s.name],
+  );
+  if (rows[0]?.validated !== false) return [];
+  const fk = s.foreignKey;
+  if (!s.notValid || !fk)
+    return [`foreign key "${s.name}" on "${s.table}" is NOT VALID: its rows were never checked`];
+  const q = quoteIdent;
+  const { rows: broken } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${q(s.table)} c WHERE ${fk.from.map((f) => `c.${q(f)} IS NOT NULL`).join(' AND ')}
+       AND NOT EXISTS (SELECT 1 FROM ${q(fk.parent)} p WHERE ${fk.from.map((f, i) => `p.${q(fk.to[i] ?? '')} = c.${q(f)}`).join(' AND ')})`,
+  );
+  const n = Number(broken[0]?.n ?? 0);
+  return n === s.notValid.orphans
+    ? []
+    : [
+        `foreign key "${s.name}" on "${s.table}" (NOT VALID): ${n} row(s) point at no parent, the source has ${s.notValid.orphans} orphan(s)`,
+      ];
 }
 
 const ALIASES: Record<string, string> = {
