@@ -7,6 +7,7 @@ import {
   type DdlStatement,
 } from '../model/plan';
 import type { SourceIndex, SourceView } from '../model/catalog';
+import type { TargetKind } from '../model/target-type';
 import { selectAliases, translateExpression, type TranslationContext } from './expression-translation';
 import { closingParen, isWord, quoteIdent, splitTopLevel, tokenize, type Token } from './sql-tokens';
 
@@ -32,6 +33,7 @@ export function constraintName(base: string): string {
 
 export function translationContext(tables: PlannedTable[], views: SourceView[]): TranslationContext {
   const names = new Map<string, string>();
+  const kinds = new Map<string, TargetKind | null>();
   const booleans = new Set<string>();
   const texts = new Set<string>();
   const add = (n: string): void => {
@@ -41,6 +43,8 @@ export function translationContext(tables: PlannedTable[], views: SourceView[]):
     add(t.name);
     for (const c of t.columns) {
       add(c.name);
+      const known = kinds.get(c.name.toLowerCase());
+      kinds.set(c.name.toLowerCase(), known === undefined || known === c.type.kind ? c.type.kind : null);
       if (c.type.kind === 'boolean') booleans.add(c.name.toLowerCase());
       if (['text', 'varchar', 'char'].includes(c.type.kind)) texts.add(c.name.toLowerCase());
     }
@@ -57,7 +61,13 @@ export function translationContext(tables: PlannedTable[], views: SourceView[]):
   for (const t of tables)
     for (const c of t.columns)
       if (!['text', 'varchar', 'char'].includes(c.type.kind)) texts.delete(c.name.toLowerCase());
-  return { resolve: (n) => names.get(n.toLowerCase()), booleanColumns: booleans, textColumns: texts };
+  return {
+    resolve: (n) => names.get(n.toLowerCase()),
+    booleanColumns: booleans,
+    textColumns: texts,
+    // A name whose columns differ in kind across tables is of no known kind.
+    columnKind: (n) => kinds.get(n.toLowerCase()) ?? undefined,
+  };
 }
 
 /** Primary key, unique constraints, indexes and CHECKs of a created table, built after its load. */
@@ -88,7 +98,7 @@ export function postLoadStatements(
   }
   t.source.checks.forEach((check, i) => {
     const name = constraintName(`${t.name}_check${i + 1}`);
-    const jsonColumn = /^json_valid\s*\(\s*[["`]?([^\]"`\s)]+)[\]"`]?\s*\)$/i.exec(check.trim())?.[1];
+    const jsonColumn = jsonValidColumn(check);
     if (
       jsonColumn &&
       t.columns.some((c) => c.name.toLowerCase() === jsonColumn.toLowerCase() && c.type.kind === 'jsonb')
@@ -117,6 +127,31 @@ export function postLoadStatements(
     }
   });
   return out;
+}
+
+/**
+ * The column of a CHECK that only says it holds valid JSON: `json_valid(col)`, or Django's
+ * `(JSON_VALID("col") OR "col" IS NULL)`.
+ */
+function jsonValidColumn(check: string): string | undefined {
+  const tokens = tokenize(check).filter((tk) => tk.kind !== 'space');
+  while (tokens[0]?.text === '(' && closingParen(tokens, 0) === tokens.length - 1) {
+    tokens.shift();
+    tokens.pop();
+  }
+  const name = (tk: Token | undefined): string | undefined =>
+    tk?.kind === 'word' || tk?.kind === 'quoted' ? tk.value : undefined;
+  const column = name(tokens[2]);
+  if (!isWord(tokens[0], 'JSON_VALID') || tokens[1]?.text !== '(' || tokens[3]?.text !== ')' || !column)
+    return undefined;
+  if (tokens.length === 4) return column;
+  const orNull =
+    tokens.length === 8 &&
+    isWord(tokens[4], 'OR') &&
+    name(tokens[5])?.toLowerCase() === column.toLowerCase() &&
+    isWord(tokens[6], 'IS') &&
+    isWord(tokens[7], 'NULL');
+  return orNull ? column : undefined;
 }
 
 function indexStatement(

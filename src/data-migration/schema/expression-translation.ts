@@ -1,4 +1,6 @@
-import { closingParen, quoteIdent, quoteLiteral, tokenize, type Token } from './sql-tokens';
+import type { TargetKind } from '../model/target-type';
+import { globToRegex, translateCall, UntranslatableSqlError, type CallArgument } from './sqlite-functions';
+import { closingParen, isWord, quoteIdent, quoteLiteral, tokenize, type Token } from './sql-tokens';
 
 /** Words kept as SQL keywords (never quoted as identifiers). */
 const KEYWORDS = new Set(
@@ -11,28 +13,39 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
-const FUNCTION_RENAMES: Record<string, string> = { IFNULL: 'COALESCE', SUBSTR: 'SUBSTR', LENGTH: 'LENGTH' };
+const FUNCTION_RENAMES: Record<string, string> = { IFNULL: 'COALESCE' };
 /** SQLite functions with no faithful PostgreSQL spelling: their presence makes the text untranslatable. */
 const UNTRANSLATABLE = new Set([
   'TYPEOF',
-  'GLOB',
-  'STRFTIME',
-  'JULIANDAY',
   'RANDOMBLOB',
-  'INSTR',
   'PRINTF',
+  'FORMAT',
   'HEX',
   'UNICODE',
   'ZEROBLOB',
   'LIKELY',
   'UNLIKELY',
-  'IIF',
   'TOTAL',
   'GROUP_CONCAT',
   'JSON_EXTRACT',
+  'GLOB',
+  'LIKE',
 ]);
 
-export class UntranslatableSqlError extends Error {}
+/** SQLite type names in CAST(… AS type), by their affinity (https://sqlite.org/datatype3.html). */
+const CAST_TYPES: Record<string, string> = {
+  INTEGER: 'bigint',
+  INT: 'bigint',
+  BIGINT: 'bigint',
+  REAL: 'double precision',
+  FLOAT: 'double precision',
+  DOUBLE: 'double precision',
+  TEXT: 'text',
+  BLOB: 'bytea',
+  NUMERIC: 'numeric',
+};
+
+export { UntranslatableSqlError };
 
 export interface TranslationContext {
   /** Exact spelling of a table, view or column named case-insensitively, if it exists. */
@@ -44,6 +57,8 @@ export interface TranslationContext {
    * column's TEXT affinity), so the literal becomes `'0'`.
    */
   textColumns?: Set<string>;
+  /** The target kind of a column named case-insensitively, when every table agrees on it. */
+  columnKind?(name: string): TargetKind | undefined;
 }
 
 const COMPARISONS = ['=', '==', '!=', '<>', '<', '>', '<=', '>='];
@@ -65,16 +80,22 @@ function asNames(tokens: Token[]): string[] {
 
 /**
  * Translates a SQLite expression or SELECT to PostgreSQL: identifiers quoted with their exact names,
- * `==` → `=`, IFNULL → COALESCE, datetime('…') literals, blob literals, 0/1 against boolean columns.
+ * `==` → `=`, IFNULL → COALESCE, the SQLite functions of sqlite-functions.ts, LIKE (case-insensitive
+ * for ASCII in SQLite) → ILIKE, GLOB with a literal pattern → a regular expression, CAST to SQLite's
+ * type names, blob literals, 0/1 against boolean columns (also in `IN (0, 1)`).
  * Throws UntranslatableSqlError for SQLite-only constructs; PostgreSQL has the last word when the
  * result is executed (a failure there is reported, never hidden).
  */
 export function translateExpression(sql: string, ctx: TranslationContext): string {
   const tokens = tokenize(sql);
-  const aliases = aliasNames(tokens);
+  return translateTokens(tokens, ctx, aliasNames(tokens));
+}
+
+function translateTokens(tokens: Token[], ctx: TranslationContext, aliases: Map<string, string>): string {
   const out: string[] = [];
   let lastMeaningful: Token | undefined;
   let lastIdent: string | undefined;
+  const sub = (slice: Token[]): string => translateTokens(slice, ctx, aliases);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === undefined) continue;
@@ -89,18 +110,58 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
         break;
       case 'word': {
         const upper = t.text.toUpperCase();
-        if (next?.text === '(') {
-          if (UNTRANSLATABLE.has(upper))
-            throw new UntranslatableSqlError(`SQLite function ${t.text}() has no PostgreSQL equivalent here`);
-          const special = translateDateCall(tokens, i);
-          if (special) {
-            out.push(special.text);
-            i = special.end;
-            lastMeaningful = tokens[i];
+        // Type names DATE and TIME are also SQLite's date functions.
+        if (next?.text === '(' && (!KEYWORDS.has(upper) || upper === 'DATE' || upper === 'TIME')) {
+          const call = functionCall(tokens, i, ctx, sub, aliases);
+          out.push(call.text);
+          i = call.end;
+          lastMeaningful = tokens[i];
+          lastIdent = undefined;
+          continue;
+        }
+        if (upper === 'CAST' && next?.text === '(') {
+          const cast = castCall(tokens, i, sub);
+          out.push(cast.text);
+          i = cast.end;
+          lastMeaningful = tokens[i];
+          lastIdent = undefined;
+          continue;
+        }
+        if (
+          upper === 'IN' &&
+          next?.text === '(' &&
+          lastIdent &&
+          ctx.booleanColumns?.has(lastIdent.toLowerCase())
+        ) {
+          const list = booleanList(tokens, i, sub);
+          out.push(list.text);
+          i = list.end;
+          lastMeaningful = tokens[i];
+          lastIdent = undefined;
+          continue;
+        }
+        if (upper === 'GLOB') {
+          const glob = globOperator(tokens, i);
+          out.push(glob.text);
+          i = glob.end;
+          lastMeaningful = tokens[i];
+          lastIdent = undefined;
+          continue;
+        }
+        if (upper === 'LIKE') {
+          text = 'ILIKE';
+          // SQLite's LIKE has no escape character unless ESCAPE names one; PostgreSQL's is backslash.
+          const pattern = nextMeaningfulIndex(tokens, i);
+          const escape = nextMeaningfulIndex(tokens, pattern);
+          const p = tokens[pattern];
+          if (p?.kind === 'string' && p.value.includes('\\') && !isWord(tokens[escape], 'ESCAPE')) {
+            out.push(`ILIKE ${quoteLiteral(p.value.replaceAll('\\', '\\\\'))}`);
+            i = pattern;
+            lastMeaningful = p;
+            lastIdent = undefined;
             continue;
           }
-          text = FUNCTION_RENAMES[upper] ?? t.text;
-        } else if (upper === 'GLOB' || upper === 'REGEXP' || upper === 'MATCH') {
+        } else if (upper === 'REGEXP' || upper === 'MATCH') {
           throw new UntranslatableSqlError(`SQLite operator ${upper} has no PostgreSQL equivalent`);
         } else if (KEYWORDS.has(upper)) {
           text = upper === 'ISNULL' ? 'IS NULL' : upper === 'NOTNULL' ? 'IS NOT NULL' : t.text;
@@ -142,6 +203,132 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
   return out.join('').replace(/\s+/g, ' ').trim();
 }
 
+/** A function call at `i` (name, then its parenthesised arguments), translated; `end` is its `)`. */
+function functionCall(
+  tokens: Token[],
+  i: number,
+  ctx: TranslationContext,
+  sub: (slice: Token[]) => string,
+  aliases: Map<string, string>,
+): { text: string; end: number } {
+  const name = tokens[i]?.text ?? '';
+  const upper = name.toUpperCase();
+  if (UNTRANSLATABLE.has(upper))
+    throw new UntranslatableSqlError(`SQLite function ${name}() has no PostgreSQL equivalent here`);
+  const open = nextMeaningfulIndex(tokens, i);
+  const close = closingParen(tokens, open);
+  if (close < 0) throw new UntranslatableSqlError(`unbalanced parentheses after ${name}`);
+  const legacy = legacyDateCall(tokens, i, open, close);
+  if (legacy !== undefined) return { text: legacy, end: close };
+  const inner = tokens.slice(open + 1, close);
+  const args: CallArgument[] = inner.some((t) => t.kind !== 'space')
+    ? splitWithSpaces(inner).map((slice) => ({
+        sql: sub(slice),
+        tokens: slice.filter((t) => t.kind !== 'space'),
+      }))
+    : [];
+  const kindOf = (arg: Token[]): TargetKind | undefined => columnKindOf(arg, ctx, aliases);
+  const translated = translateCall(name, args, kindOf);
+  if (translated !== undefined) return { text: translated, end: close };
+  const renamed = FUNCTION_RENAMES[upper] ?? name;
+  return { text: `${renamed}(${sub(inner)})`, end: close };
+}
+
+/** datetime('now') and datetime('literal') keep their instant (timestamptz) spellings. */
+function legacyDateCall(tokens: Token[], i: number, open: number, close: number): string | undefined {
+  const name = tokens[i]?.text.toUpperCase() ?? '';
+  if (!['DATETIME', 'DATE', 'TIME'].includes(name)) return undefined;
+  const args = tokens.slice(open + 1, close).filter((t) => t.kind !== 'space');
+  if (args.length !== 1 || args[0]?.kind !== 'string') return undefined;
+  const value = args[0].value;
+  if (value.toLowerCase() === 'now') {
+    return { DATETIME: 'CURRENT_TIMESTAMP', DATE: 'CURRENT_DATE', TIME: 'LOCALTIME' }[name];
+  }
+  const type = { DATETIME: 'timestamptz', DATE: 'date', TIME: 'time' }[name] ?? 'timestamptz';
+  return `CAST(${quoteLiteral(value)} AS ${type})`;
+}
+
+/** CAST(x AS type) with SQLite's type names mapped by affinity. */
+function castCall(
+  tokens: Token[],
+  i: number,
+  sub: (slice: Token[]) => string,
+): { text: string; end: number } {
+  const open = nextMeaningfulIndex(tokens, i);
+  const close = closingParen(tokens, open);
+  let as = -1;
+  let depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const t = tokens[j];
+    if (t?.text === '(') depth++;
+    if (t?.text === ')') depth--;
+    if (depth === 0 && isWord(t, 'AS')) as = j;
+  }
+  if (close < 0 || as < 0) throw new UntranslatableSqlError('CAST without AS');
+  const typeName = tokens
+    .slice(as + 1, close)
+    .filter((t) => t.kind !== 'space')
+    .map((t) => t.text)
+    .join(' ');
+  const base = typeName.toUpperCase().replace(/\(.*$/, '').trim();
+  const type = CAST_TYPES[base] ?? typeName.toLowerCase();
+  return { text: `CAST(${sub(tokens.slice(open + 1, as))} AS ${type})`, end: close };
+}
+
+/** `IN (0, 1)` after a boolean column: the numbers 0 and 1 as false and true. */
+function booleanList(
+  tokens: Token[],
+  i: number,
+  sub: (slice: Token[]) => string,
+): { text: string; end: number } {
+  const open = nextMeaningfulIndex(tokens, i);
+  const close = closingParen(tokens, open);
+  const items = splitWithSpaces(tokens.slice(open + 1, close)).map((slice) => {
+    const only = slice.filter((t) => t.kind !== 'space');
+    const v = only.length === 1 && only[0]?.kind === 'number' ? only[0].text : undefined;
+    return v === '0' ? 'false' : v === '1' ? 'true' : sub(slice);
+  });
+  return { text: `IN (${items.join(', ')})`, end: close };
+}
+
+/** `x GLOB 'pattern'` → `x ~ '^regex$'` (both case-sensitive). */
+function globOperator(tokens: Token[], i: number): { text: string; end: number } {
+  const p = nextMeaningfulIndex(tokens, i);
+  const pattern = tokens[p];
+  if (pattern?.kind !== 'string')
+    throw new UntranslatableSqlError(
+      'GLOB with a pattern that is not a literal has no PostgreSQL equivalent',
+    );
+  return { text: `~ ${quoteLiteral(globToRegex(pattern.value))}`, end: p };
+}
+
+/** Splits tokens (spaces kept) at top-level commas. */
+function splitWithSpaces(tokens: Token[]): Token[][] {
+  const parts: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === 'op' && t.text === '(') depth++;
+    if (t.kind === 'op' && t.text === ')') depth--;
+    if (depth === 0 && t.kind === 'op' && t.text === ',') parts.push([]);
+    else parts.at(-1)?.push(t);
+  }
+  return parts;
+}
+
+/** The target kind of an argument that is a bare column reference (`col` or `table.col`). */
+function columnKindOf(
+  arg: Token[],
+  ctx: TranslationContext,
+  aliases: Map<string, string>,
+): TargetKind | undefined {
+  const last = arg.at(-1);
+  const qualified = arg.length === 3 && arg[1]?.text === '.';
+  if (!last || (arg.length !== 1 && !qualified) || (last.kind !== 'word' && last.kind !== 'quoted'))
+    return undefined;
+  if (aliases.has(last.value.toLowerCase()) && !ctx.resolve(last.value)) return undefined;
+  return ctx.columnKind?.(last.value);
+}
+
 /** The names given with AS, by lower case, so references to them keep the alias's spelling. */
 function aliasNames(tokens: Token[]): Map<string, string> {
   const aliases = new Map<string, string>();
@@ -159,28 +346,11 @@ function resolveName(
 }
 
 function nextMeaningful(tokens: Token[], i: number): Token | undefined {
-  for (let j = i + 1; j < tokens.length; j++) if (tokens[j]?.kind !== 'space') return tokens[j];
-  return undefined;
+  return tokens[nextMeaningfulIndex(tokens, i)];
 }
 
-/** datetime('now') / date('now') / time('now') and datetime('literal') → PostgreSQL spellings. */
-function translateDateCall(tokens: Token[], i: number): { text: string; end: number } | undefined {
-  const name = tokens[i]?.text.toUpperCase() ?? '';
-  if (!['DATETIME', 'DATE', 'TIME'].includes(name)) return undefined;
-  let open = i + 1;
-  while (tokens[open]?.kind === 'space') open++;
-  const close = closingParen(tokens, open);
-  const args = tokens.slice(open + 1, close).filter((t) => t.kind !== 'space');
-  if (close < 0 || args.length !== 1 || args[0]?.kind !== 'string') {
-    throw new UntranslatableSqlError(
-      `SQLite ${tokens[i]?.text}() call with these arguments has no PostgreSQL equivalent`,
-    );
-  }
-  const value = args[0].value;
-  if (value.toLowerCase() === 'now') {
-    const now = { DATETIME: 'CURRENT_TIMESTAMP', DATE: 'CURRENT_DATE', TIME: 'LOCALTIME' }[name];
-    return { text: now ?? 'CURRENT_TIMESTAMP', end: close };
-  }
-  const type = { DATETIME: 'timestamptz', DATE: 'date', TIME: 'time' }[name] ?? 'timestamptz';
-  return { text: `CAST(${quoteLiteral(value)} AS ${type})`, end: close };
+function nextMeaningfulIndex(tokens: Token[], i: number): number {
+  let j = i + 1;
+  while (j < tokens.length && tokens[j]?.kind === 'space') j++;
+  return j;
 }

@@ -1,0 +1,40 @@
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+
+/** What one statement did on one side: accepted, or refused with the database's message. */
+export type WriteOutcome = { ok: true } | { ok: false; error: string };
+
+/**
+ * Runs the same statement on the SQLite file and on the target, each in a transaction rolled back
+ * afterwards (so probes do not change what later probes see), and returns both outcomes.
+ */
+export async function sameWrite(
+  sqlitePath: string,
+  client: pg.Client,
+  sql: string,
+): Promise<{ sqlite: WriteOutcome; postgres: WriteOutcome }> {
+  const db = new Database(sqlitePath);
+  let sqlite: WriteOutcome;
+  try {
+    db.exec('BEGIN');
+    try {
+      db.exec(sql);
+      sqlite = { ok: true };
+    } catch (error) {
+      sqlite = { ok: false, error: (error as Error).message };
+    }
+    db.exec('ROLLBACK');
+  } finally {
+    db.close();
+  }
+  let postgres: WriteOutcome;
+  await client.query('BEGIN');
+  try {
+    await client.query(sql);
+    postgres = { ok: true };
+  } catch (error) {
+    postgres = { ok: false, error: (error as Error).message };
+  }
+  await client.query('ROLLBACK');
+  return { sqlite, postgres };
+}
