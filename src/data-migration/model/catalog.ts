@@ -13,6 +13,8 @@ export interface SourceColumn {
   pkPosition: number;
   /** Generated (virtual/stored) columns are not copied. */
   generated: boolean;
+  /** `COLLATE` of the column definition (upper case: NOCASE, RTRIM, a custom name), if any. */
+  collation?: string;
 }
 
 export interface SourceIndex {

@@ -2,10 +2,11 @@ import type pg from 'pg';
 import { MigrationError } from '../model/errors';
 import type { SourceSchema } from '../model/catalog';
 import type { DdlStatement, MigrationPlan, NotCarried } from '../model/plan';
-import { foreignKeyStatements, translationContext, viewStatement } from '../schema/ddl';
+import { foreignKeyStatements, translationContext, usesNocase, viewStatement } from '../schema/ddl';
 import { objectExists, readTargetTables } from '../target/pg-catalog';
 import { rejectOrphanedChildren } from '../target/rejected-children';
 import { resetSequences } from '../target/sequences';
+import { createNocaseCollation } from './create-tables';
 import type { RunContext } from './run-context';
 
 /**
@@ -57,6 +58,7 @@ export async function finishSchema(
 
 async function createViews(ctx: RunContext, plan: MigrationPlan, schema: SourceSchema): Promise<void> {
   const ctxSql = translationContext(plan.tables, schema.views);
+  if (usesNocase([], schema.views)) await createNocaseCollation(ctx);
   let remaining = schema.views.map((v) => ({ v, error: '' }));
   // Views may depend on each other: retry until no more can be created.
   for (let progress = true; progress && remaining.length > 0;) {

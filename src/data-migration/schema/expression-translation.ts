@@ -1,4 +1,5 @@
 import type { TargetKind } from '../model/target-type';
+import { collationName } from './collation';
 import { globToRegex, translateCall, UntranslatableSqlError, type CallArgument } from './sqlite-functions';
 import { closingParen, isWord, quoteIdent, quoteLiteral, tokenize, type Token } from './sql-tokens';
 
@@ -59,6 +60,8 @@ export interface TranslationContext {
   textColumns?: Set<string>;
   /** The target kind of a column named case-insensitively, when every table agrees on it. */
   columnKind?(name: string): TargetKind | undefined;
+  /** The target collation (`nocase`) of a column named case-insensitively, when every table agrees. */
+  columnCollation?(name: string): string | undefined;
 }
 
 const COMPARISONS = ['=', '==', '!=', '<>', '<', '>', '<=', '>='];
@@ -148,14 +151,22 @@ function translateTokens(tokens: Token[], ctx: TranslationContext, aliases: Map<
           lastIdent = undefined;
           continue;
         }
+        if (upper === 'COLLATE') {
+          const c = nextMeaningfulIndex(tokens, i);
+          out.push(`COLLATE ${collationName(tokens[c]?.value ?? '')}`);
+          i = c;
+          lastMeaningful = tokens[i];
+          continue;
+        }
         if (upper === 'LIKE') {
-          text = 'ILIKE';
+          // PostgreSQL 16 has no LIKE under a nondeterministic collation: ILIKE already ignores case.
+          text = lastIdent && ctx.columnCollation?.(lastIdent) ? 'COLLATE "C" ILIKE' : 'ILIKE';
           // SQLite's LIKE has no escape character unless ESCAPE names one; PostgreSQL's is backslash.
           const pattern = nextMeaningfulIndex(tokens, i);
           const escape = nextMeaningfulIndex(tokens, pattern);
           const p = tokens[pattern];
           if (p?.kind === 'string' && p.value.includes('\\') && !isWord(tokens[escape], 'ESCAPE')) {
-            out.push(`ILIKE ${quoteLiteral(p.value.replaceAll('\\', '\\\\'))}`);
+            out.push(`${text} ${quoteLiteral(p.value.replaceAll('\\', '\\\\'))}`);
             i = pattern;
             lastMeaningful = p;
             lastIdent = undefined;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PlannedTable, DdlStatement } from '../model/plan';
+import { targetCollation } from '../schema/collation';
 import { quoteIdent } from '../schema/sql-tokens';
 import { readTargetTables } from '../target/pg-catalog';
 
@@ -14,6 +15,7 @@ export async function verifySchema(
 ): Promise<string[]> {
   const problems: string[] = [];
   const catalog = await readTargetTables(client);
+  const collations = await columnCollations(client);
   for (const t of tables) {
     const target = catalog.get(t.name);
     if (!target) {
@@ -27,6 +29,13 @@ export async function verifySchema(
         problems.push(`column "${t.name}"."${c.name}": NOT NULL differs`);
       else if (!t.exists && col.type !== c.type.sql && !sameType(col.type, c.type.sql)) {
         problems.push(`column "${t.name}"."${c.name}": type ${col.type}, expected ${c.type.sql}`);
+      } else if (
+        !t.exists &&
+        collations.get(`${t.name}\u0000${c.name}`) !== targetCollation(c.source, c.type)
+      ) {
+        problems.push(
+          `column "${t.name}"."${c.name}": collation ${collations.get(`${t.name}\u0000${c.name}`) ?? 'default'}, expected ${targetCollation(c.source, c.type) ?? 'default'}`,
+        );
       }
     }
   }
@@ -74,6 +83,16 @@ async function foreignKeyProblems(client: pg.Client, s: DdlStatement): Promise<s
     : [
         `foreign key "${s.name}" on "${s.table}" (NOT VALID): ${n} row(s) point at no parent, the source has ${s.notValid.orphans} orphan(s)`,
       ];
+}
+
+/** Each column's collation other than the default, by `table\0column`. */
+async function columnCollations(client: pg.Client): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ table: string; column: string; collation: string }>(
+    `SELECT c.relname AS table, a.attname AS column, k.collname AS collation
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation
+      WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 AND k.collname <> 'default'`,
+  );
+  return new Map(rows.map((r) => [`${r.table}\u0000${r.column}`, r.collation]));
 }
 
 const ALIASES: Record<string, string> = {

@@ -38,3 +38,22 @@ export async function sameWrite(
   await client.query('ROLLBACK');
   return { sqlite, postgres };
 }
+
+/** The rows of one query on both sides, each row's values as text (NULL as null), in result order. */
+export async function sameQuery(
+  sqlitePath: string,
+  client: pg.Client,
+  sql: string,
+): Promise<{ sqlite: (string | null)[][]; postgres: (string | null)[][] }> {
+  const text = (v: unknown): string | null =>
+    v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v as string);
+  const db = new Database(sqlitePath, { readonly: true });
+  let sqlite: (string | null)[][];
+  try {
+    sqlite = (db.prepare(sql).raw(true).all() as unknown[][]).map((r) => r.map(text));
+  } finally {
+    db.close();
+  }
+  const { rows } = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+  return { sqlite, postgres: rows.map((r) => r.map(text)) };
+}
