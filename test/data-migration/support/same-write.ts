@@ -46,7 +46,7 @@ export async function sameQuery(
   sql: string,
 ): Promise<{ sqlite: (string | null)[][]; postgres: (string | null)[][] }> {
   const text = (v: unknown): string | null =>
-    v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v as string);
+    v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const db = new Database(sqlitePath, { readonly: true });
   let sqlite: (string | null)[][];
   try {
