@@ -45,8 +45,13 @@ export async function sameQuery(
   client: pg.Client,
   sql: string,
 ): Promise<{ sqlite: (string | null)[][]; postgres: (string | null)[][] }> {
-  const text = (v: unknown): string | null =>
-    v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const text = (v: unknown): string | null => {
+    if (v === null || v === undefined) return null;
+    if (Buffer.isBuffer(v)) return v.toString('hex');
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+      return String(v);
+    return JSON.stringify(v);
+  };
   const db = new Database(sqlitePath, { readonly: true });
   let sqlite: (string | null)[][];
   try {
