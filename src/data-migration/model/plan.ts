@@ -102,6 +102,11 @@ export interface DdlStatement {
   sql: string;
   /** For foreign keys: the columns it links. */
   foreignKey?: { parent: string; from: string[]; to: string[] };
+  /**
+   * For unique indexes and constraints: the members as built (collations included), the partial
+   * index's condition and the first column, to find the rows it refuses.
+   */
+  unique?: { members: string[]; where: string; column: string };
   /** A foreign key created NOT VALID over kept orphans: how many target rows break it. */
   notValid?: { orphans: number };
 }

@@ -1,23 +1,25 @@
 import type pg from 'pg';
 import { MigrationError } from '../model/errors';
 import type { SourceSchema } from '../model/catalog';
-import type { DdlStatement, MigrationPlan, NotCarried } from '../model/plan';
+import type { DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
 import { foreignKeyStatements, translationContext, usesNocase, viewStatement } from '../schema/ddl';
 import { objectExists, readTargetTables } from '../target/pg-catalog';
-import { rejectOrphanedChildren } from '../target/rejected-children';
+import { rejectDuplicates, rejectOrphanedChildren } from '../target/rejected-children';
 import { resetSequences } from '../target/sequences';
 import { createNocaseCollation } from './create-tables';
 import type { RunContext } from './run-context';
 
 /**
- * Runs one DDL statement. Keys, unique indexes and foreign keys must hold (a failure fails the
- * run); an index, CHECK or view PostgreSQL refuses is listed as not carried over.
+ * Runs one DDL statement. Keys, unique constraints and indexes and foreign keys must hold (a
+ * failure fails the run; under --on-error reject the rows a unique index refuses are rejected
+ * first); an index, CHECK or view PostgreSQL refuses is listed as not carried over.
  */
 export async function runDdl(
   ctx: RunContext,
   client: pg.Client,
   s: DdlStatement,
   notCarried: NotCarried[],
+  table?: PlannedTable,
 ): Promise<boolean> {
   if (s.kind !== 'view' && (await objectExists(client, s.table, s.name))) {
     ctx.report.created.push(s);
@@ -28,9 +30,18 @@ export async function runDdl(
     ctx.report.created.push(s);
     return true;
   } catch (error) {
-    const message = (error as Error).message;
+    const detail = (error as { detail?: string }).detail;
+    const message = (error as Error).message + (detail ? ` (${detail})` : '');
     if (s.kind === 'primary key' || s.kind === 'unique' || s.kind === 'foreign key') {
-      throw new MigrationError(`cannot add ${s.kind} "${s.name}" on "${s.table}": ${message}`);
+      const duplicates = (error as { code?: string }).code === '23505' && s.unique !== undefined;
+      if (duplicates && table && ctx.options.onError === 'reject') {
+        await rejectRefusedDuplicates(ctx, client, s, table);
+        return runDdl(ctx, client, s, notCarried);
+      }
+      const hint = duplicates
+        ? '. The source holds rows that are distinct in SQLite but equal in PostgreSQL (values converted, or compared under a collation); fix them, or run with --on-error reject to set the later ones aside'
+        : '';
+      throw new MigrationError(`cannot add ${s.kind} "${s.name}" on "${s.table}": ${message}${hint}`);
     }
     notCarried.push({
       object: `${s.table}: ${s.name}`,
@@ -39,6 +50,23 @@ export async function runDdl(
     });
     return false;
   }
+}
+
+/** Rejects every row but the first of each group a unique index finds equal, with a line each. */
+async function rejectRefusedDuplicates(
+  ctx: RunContext,
+  client: pg.Client,
+  s: DdlStatement,
+  table: PlannedTable,
+): Promise<void> {
+  if (!s.unique) return;
+  const n = await rejectDuplicates(client, ctx.runId ?? '', table, { name: s.name, ...s.unique });
+  const report = ctx.report.tables.find((x) => x.table === table.name);
+  if (report) {
+    report.rowsWritten -= n;
+    report.rowsRejected += n;
+  }
+  ctx.say(`${table.name}: ${n} row(s) rejected as duplicates under unique index "${s.name}"`);
 }
 
 /** Phase 4 (after every table's own keys and indexes): foreign keys, views, sequences. */

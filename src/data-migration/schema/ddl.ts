@@ -190,31 +190,38 @@ function indexStatement(
     const body = stripOrder(item);
     return `(${translateExpression(body.map((tk) => tk.text).join(' '), ctx)})${collate}${dir}`;
   });
-  let where = '';
+  let condition = '';
   if (ix.partial) {
     const w = tokens.findIndex((tk, i) => i > close && isWord(tk, 'WHERE'));
     if (w < 0) throw new Error('partial index whose WHERE clause could not be read');
-    where = ` WHERE ${translateExpression(
+    condition = translateExpression(
       tokens
         .slice(w + 1)
         .map((tk) => tk.text)
         .join(' '),
       ctx,
-    )}`;
+    );
   }
+  const where = condition ? ` WHERE ${condition}` : '';
+  const column = targetColumn(t, ix.columns[0]?.name ?? '?');
+  // Members without their ASC/DESC: what makes two rows equal under the index.
+  const unique = { members: members.map((m) => m.replace(/ DESC$/, '')), where: condition, column };
+  // A UNIQUE constraint and a unique index both must hold: a refusal fails the run (or rejects).
   if (ix.origin === 'u') {
     const name = constraintName(`${t.name}_${ix.columns.map((c) => c.name ?? 'expr').join('_')}_key`);
     return {
       kind: 'unique',
       name,
       table: t.name,
+      unique,
       sql: `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${members.join(', ')})${where}`,
     };
   }
   return {
-    kind: 'index',
+    kind: ix.unique ? 'unique' : 'index',
     name: ix.name,
     table: t.name,
+    ...(ix.unique ? { unique } : {}),
     sql: `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(ix.name)} ON ${table} (${members.join(', ')})${where}`,
   };
 }
