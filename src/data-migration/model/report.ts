@@ -34,6 +34,17 @@ export interface TableDigest {
   chunk?: number;
 }
 
+/** `SELECT * FROM view` on both sides: as a multiset, or in order when the view orders. */
+export interface ViewVerification {
+  view: string;
+  ordered: boolean;
+  sourceRows: number;
+  targetRows: number;
+  ok: boolean;
+  problem?: string;
+  seconds: number;
+}
+
 export interface SequenceState {
   table: string;
   column: string;
@@ -110,7 +121,14 @@ export interface MigrationReport {
   sequences: SequenceState[];
   /** Foreign-key orphans kept under `--orphans keep` (their foreign keys created NOT VALID). */
   orphans?: KeptOrphan[];
-  verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
+  verification?: {
+    ok: boolean;
+    schemaProblems: string[];
+    sequenceProblems: string[];
+    /** Every carried view's rows compared on both sides (a differing view is also a schema problem). */
+    views?: ViewVerification[];
+    seconds: number;
+  };
   rejectsDirectory?: string;
   online?: OnlineReport;
   failure?: { message: string; badRow?: BadRow };

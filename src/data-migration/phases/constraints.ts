@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { MigrationError } from '../model/errors';
-import type { SourceSchema } from '../model/catalog';
+import type { SourceSchema, SourceView } from '../model/catalog';
 import type { DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
+import { groupByWithKeyOf, ungroupedQualifier } from '../schema/bare-columns';
 import { foreignKeyStatements, translationContext, usesNocase, viewStatement } from '../schema/ddl';
+import type { TranslationContext } from '../schema/expression-translation';
 import { objectExists, readTargetTables } from '../target/pg-catalog';
 import { rejectDuplicates, rejectOrphanedChildren } from '../target/rejected-children';
 import { resetSequences } from '../target/sequences';
@@ -93,28 +95,51 @@ async function createViews(ctx: RunContext, plan: MigrationPlan, schema: SourceS
     progress = false;
     const next: typeof remaining = [];
     for (const item of remaining) {
-      let statement: DdlStatement;
-      try {
-        statement = viewStatement(item.v, ctxSql);
-      } catch (error) {
-        plan.notCarried.push({ object: item.v.name, kind: 'view', reason: (error as Error).message });
-        continue;
-      }
-      try {
-        await ctx.pg.query(statement.sql);
-        ctx.report.created.push(statement);
-        progress = true;
-      } catch (error) {
-        next.push({
-          v: item.v,
-          error: `PostgreSQL refused the translated view: ${(error as Error).message}`,
-        });
-      }
+      const outcome = await createView(ctx, plan, item.v, ctxSql);
+      if (outcome === 'created') progress = true;
+      else if (outcome.untranslatable)
+        plan.notCarried.push({ object: item.v.name, kind: 'view', reason: outcome.error });
+      else next.push({ v: item.v, error: outcome.error });
     }
     remaining = next;
   }
   for (const item of remaining)
     plan.notCarried.push({ object: item.v.name, kind: 'view', reason: item.error });
+}
+
+/**
+ * Creates one view; a bare column PostgreSQL refuses gets its table's key added to the GROUP BY
+ * where that keeps the meaning (schema/bare-columns), else the view is refused with the reason.
+ */
+async function createView(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  view: SourceView,
+  sql: TranslationContext,
+): Promise<'created' | { error: string; untranslatable: boolean }> {
+  let current = view;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    let statement: DdlStatement;
+    try {
+      statement = viewStatement(current, sql);
+    } catch (error) {
+      return { error: (error as Error).message, untranslatable: true };
+    }
+    try {
+      await ctx.pg.query(statement.sql);
+      ctx.report.created.push(statement);
+      return 'created';
+    } catch (error) {
+      const message = (error as Error).message;
+      const qualifier = ungroupedQualifier(message);
+      const fixed = qualifier ? groupByWithKeyOf(current.sql, qualifier, plan.tables) : undefined;
+      if (!fixed)
+        return { error: `PostgreSQL refused the translated view: ${message}`, untranslatable: false };
+      if ('reason' in fixed) return { error: fixed.reason, untranslatable: true };
+      current = { ...current, sql: fixed.sql };
+    }
+  }
+  return { error: 'bare columns of too many tables in an aggregate query', untranslatable: true };
 }
 
 /**

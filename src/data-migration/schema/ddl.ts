@@ -347,8 +347,7 @@ export function viewStatement(view: SourceView, ctx: TranslationContext): DdlSta
       .join(', ')})`;
   }
   const body = translateExpression(
-    tokens
-      .slice(asIndex + 1)
+    sqliteOrderBy(tokens.slice(asIndex + 1), ctx)
       .map((tk) => tk.text)
       .join(''),
     ctx,
@@ -359,4 +358,81 @@ export function viewStatement(view: SourceView, ctx: TranslationContext): DdlSta
     table: view.name,
     sql: `CREATE OR REPLACE VIEW ${quoteIdent(view.name)}${columns} AS ${body}`,
   };
+}
+
+const COLLATE_BINARY: Token[] = [
+  { kind: 'space', text: ' ', value: ' ' },
+  { kind: 'word', text: 'COLLATE', value: 'COLLATE' },
+  { kind: 'space', text: ' ', value: ' ' },
+  { kind: 'word', text: 'BINARY', value: 'BINARY' },
+];
+
+/**
+ * SQLite orders text bytewise (BINARY) unless a column says otherwise, PostgreSQL by the
+ * database's locale; and SQLite sorts NULLs first (ascending), PostgreSQL last. The outer ORDER
+ * BY's items that are text columns of no other collation get `COLLATE BINARY` (translated to
+ * "C") and every item its NULLS FIRST/LAST, so the view lists its rows in SQLite's order (a
+ * compound SELECT is ordered from an outer SELECT, its ORDER BY taking output names only).
+ */
+function sqliteOrderBy(tokens: Token[], ctx: TranslationContext): Token[] {
+  const meaningful = tokens.map((tk, i) => ({ tk, i })).filter((x) => x.tk.kind !== 'space');
+  let orderAt = -1;
+  let compound = false;
+  for (let k = 0; k < meaningful.length; k++) {
+    const x = meaningful[k];
+    if (x?.tk.text === '(') {
+      const close = closingParen(
+        meaningful.map((m) => m.tk),
+        k,
+      );
+      if (close > k) k = close;
+      continue;
+    }
+    if (isWord(x?.tk, 'ORDER') && isWord(meaningful[k + 1]?.tk, 'BY')) orderAt = k + 2;
+    if (isWord(x?.tk, 'UNION', 'EXCEPT', 'INTERSECT')) {
+      orderAt = -1;
+      compound = true;
+    }
+  }
+  if (orderAt < 0) return tokens;
+  // Insertions after a token index: COLLATE BINARY after a text column, NULLS FIRST/LAST at the end.
+  const inserts: { after: number; tokens: Token[] }[] = [];
+  let item: { tk: Token; i: number }[] = [];
+  const flush = (): void => {
+    const end = item.at(-1);
+    if (!end) return;
+    if (!item.some((x) => isWord(x.tk, 'NULLS'))) {
+      // SQLite puts NULLs first in ascending order and last in descending order.
+      const desc = isWord(end.tk, 'DESC');
+      inserts.push({ after: end.i, tokens: tokenize(desc ? ' NULLS LAST' : ' NULLS FIRST') });
+    }
+    let body = item.filter((x) => !isWord(x.tk, 'NULLS', 'FIRST', 'LAST'));
+    if (isWord(body.at(-1)?.tk, 'ASC', 'DESC')) body = body.slice(0, -1);
+    const last = body.at(-1);
+    const bare = body.length === 1 || (body.length === 3 && body[1]?.tk.text === '.');
+    if (last && bare && (last.tk.kind === 'word' || last.tk.kind === 'quoted')) {
+      const kind = ctx.columnKind?.(last.tk.value);
+      const text = kind === 'text' || kind === 'varchar' || kind === 'char';
+      if (text && !ctx.columnCollation?.(last.tk.value))
+        inserts.push({ after: last.i, tokens: COLLATE_BINARY });
+    }
+    item = [];
+  };
+  for (const x of meaningful.slice(orderAt)) {
+    if (isWord(x.tk, 'LIMIT', 'OFFSET') || x.tk.text === ';') break;
+    if (x.tk.text === ',') flush();
+    else item.push(x);
+  }
+  flush();
+  const out = [...tokens];
+  for (const x of inserts.sort((a, b) => b.after - a.after)) out.splice(x.after + 1, 0, ...x.tokens);
+  if (!compound || !inserts.some((x) => x.tokens === COLLATE_BINARY)) return out;
+  // A compound SELECT's ORDER BY takes output names only: order the compound from outside.
+  const order = meaningful[orderAt - 2]?.i ?? 0;
+  return [
+    ...tokenize('SELECT * FROM ('),
+    ...out.slice(0, order),
+    ...tokenize(') AS pgmove_compound '),
+    ...out.slice(order),
+  ];
 }

@@ -26,8 +26,6 @@ const UNTRANSLATABLE = new Set([
   'ZEROBLOB',
   'LIKELY',
   'UNLIKELY',
-  'TOTAL',
-  'GROUP_CONCAT',
   'JSON_EXTRACT',
   'GLOB',
   'LIKE',
@@ -94,11 +92,12 @@ export function translateExpression(sql: string, ctx: TranslationContext): strin
   return translateTokens(tokens, ctx, aliasNames(tokens));
 }
 
-function translateTokens(tokens: Token[], ctx: TranslationContext, aliases: Map<string, string>): string {
+function translateTokens(written: Token[], ctx: TranslationContext, aliases: Map<string, string>): string {
   const out: string[] = [];
   let lastMeaningful: Token | undefined;
   let lastIdent: string | undefined;
   const sub = (slice: Token[]): string => translateTokens(slice, ctx, aliases);
+  const tokens = byAffinity(written, ctx, aliases, sub);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === undefined) continue;
@@ -212,6 +211,96 @@ function translateTokens(tokens: Token[], ctx: TranslationContext, aliases: Map<
     lastMeaningful = t;
   }
   return out.join('').replace(/\s+/g, ' ').trim();
+}
+
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+
+/**
+ * SQLite's affinity and coercion where PostgreSQL would refuse or differ: a text operand of
+ * arithmetic is the number its text starts with (0 if none, so Northwind's `FirstName + ' '` is 0),
+ * and a number compared with a text column (written before it) is compared as text. Returns the
+ * tokens with such operands replaced by their PostgreSQL (as one pass-through token).
+ */
+function byAffinity(
+  tokens: Token[],
+  ctx: TranslationContext,
+  aliases: Map<string, string>,
+  sub: (slice: Token[]) => string,
+): Token[] {
+  const m = tokens.map((tk, i) => ({ tk, i })).filter((x) => x.tk.kind !== 'space');
+  const replace = new Map<number, { to: number; text: string }>();
+  const isText = (kind: TargetKind | undefined): boolean =>
+    kind === 'text' || kind === 'varchar' || kind === 'char';
+  const operandEnd = (k: number): boolean => {
+    const t = m[k]?.tk;
+    return !!t && (t.kind === 'string' || t.kind === 'number' || t.text === ')' || name(t));
+  };
+  const name = (t: Token | undefined): boolean =>
+    !!t && (t.kind === 'quoted' || (t.kind === 'word' && !KEYWORDS.has(t.text.toUpperCase())));
+  /** A column reference or string literal from meaningful index `from` to `to`, if its kind is text. */
+  const textOperand = (from: number, to: number): boolean => {
+    if (from < 0 || to >= m.length || from > to) return false;
+    const last = m[to]?.tk;
+    if (from === to && last?.kind === 'string') return true;
+    const shape =
+      from === to ? name(last) : to - from === 2 && m[from + 1]?.tk.text === '.' && name(m[from]?.tk);
+    if (!shape || m[to + 1]?.tk.text === '(' || m[to + 1]?.tk.text === '.') return false;
+    if (!last || (aliases.has(last.value.toLowerCase()) && !ctx.resolve(last.value))) return false;
+    return isText(ctx.columnKind?.(last.value));
+  };
+  const coerce = (from: number, to: number): void => {
+    const a = m[from]?.i ?? 0;
+    const b = m[to]?.i ?? 0;
+    const only = m[from]?.tk;
+    const text =
+      from === to && only?.kind === 'string'
+        ? numericPrefix(only.value)
+        : sqliteNumber(sub(tokens.slice(a, b + 1)));
+    replace.set(a, { to: b, text });
+  };
+  for (let k = 1; k + 1 < m.length; k++) {
+    const op = m[k]?.tk;
+    if (op?.kind !== 'op') continue;
+    if (ARITHMETIC.has(op.text) && operandEnd(k - 1)) {
+      for (const [from, to] of [
+        [k - 1, k - 1],
+        [k - 3, k - 1],
+      ] as const)
+        if (textOperand(from, to) && !replace.has(m[from]?.i ?? -1)) coerce(from, to);
+      for (const [from, to] of [
+        [k + 1, k + 1],
+        [k + 1, k + 3],
+      ] as const)
+        if (textOperand(from, to) && !replace.has(m[from]?.i ?? -1)) coerce(from, to);
+    } else if (COMPARISONS.includes(op.text) && m[k - 1]?.tk.kind === 'number') {
+      const right = [k + 1, k + 1 + 2].find((to) => textOperand(k + 1, to) && m[k + 1]?.tk.kind !== 'string');
+      const n = m[k - 1];
+      if (right !== undefined && n) replace.set(n.i, { to: n.i, text: quoteLiteral(n.tk.text) });
+    }
+  }
+  if (replace.size === 0) return tokens;
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const r = replace.get(i);
+    const t = tokens[i];
+    if (r) {
+      out.push({ kind: 'op', text: r.text, value: r.text });
+      i = r.to;
+    } else if (t) out.push(t);
+  }
+  return out;
+}
+
+/** The number SQLite reads from the start of a text (its numeric prefix), 0 if there is none. */
+function numericPrefix(text: string): string {
+  const prefix = /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)/.exec(text)?.[1];
+  if (prefix === undefined) return '0';
+  return /^[+-]?\d+$/.test(prefix) ? String(BigInt(prefix)) : String(Number(prefix));
+}
+
+/** SQL for the number SQLite reads from a text value (NULL stays NULL). */
+function sqliteNumber(sql: string): string {
+  return `(CASE WHEN ${sql} IS NULL THEN NULL ELSE coalesce(CAST(substring(CAST(${sql} AS text) FROM '^\\s*([+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?)') AS numeric), 0) END)`;
 }
 
 /** A function call at `i` (name, then its parenthesised arguments), translated; `end` is its `)`. */

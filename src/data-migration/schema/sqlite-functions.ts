@@ -30,6 +30,11 @@ export function translateCall(name: string, args: CallArgument[], kindOf: KindOf
     case 'IIF':
     case 'IF':
       return caseWhen(a);
+    case 'GROUP_CONCAT':
+      return groupConcat(a);
+    case 'TOTAL':
+      // sum() that is 0.0 over no rows and always a float.
+      return `coalesce(CAST(sum(${a.join(', ')}) AS double precision), 0)`;
     case 'INSTR':
       return `strpos(${a.join(', ')})`;
     case 'JSON_VALID':
@@ -57,6 +62,16 @@ export function translateCall(name: string, args: CallArgument[], kindOf: KindOf
     default:
       return undefined;
   }
+}
+
+/** group_concat([DISTINCT] x[, sep]) → string_agg([DISTINCT] CAST(x AS text), sep), sep ',' by default. */
+function groupConcat(a: string[]): string {
+  const first = a[0] ?? '';
+  if (/\bORDER\s+BY\b/i.test(a.join(' ')))
+    throw new UntranslatableSqlError('group_concat() with ORDER BY is not translated');
+  const distinct = /^DISTINCT\s+/i.exec(first);
+  const value = distinct ? first.slice(distinct[0].length) : first;
+  return `string_agg(${distinct ? 'DISTINCT ' : ''}CAST(${value} AS text), ${a[1] ?? "','"})`;
 }
 
 /** iif(c1, v1[, c2, v2 …][, else]) → CASE WHEN c1 THEN v1 … [ELSE else] END. */

@@ -62,6 +62,15 @@ export function readSqliteSchema(db: Database.Database): SourceSchema {
   };
 }
 
+/** The views of the source with their SQL. */
+export function readSourceViews(db: Database.Database): { name: string; sql: string }[] {
+  return db
+    .prepare<[], { name: string; sql: string }>(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'view' AND sql IS NOT NULL",
+    )
+    .all();
+}
+
 interface XInfoRow {
   cid: number;
   name: string;
