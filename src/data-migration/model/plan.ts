@@ -94,7 +94,7 @@ export interface Chunk {
 }
 
 export interface DdlStatement {
-  kind: 'primary key' | 'unique' | 'index' | 'check' | 'foreign key' | 'view';
+  kind: 'primary key' | 'unique' | 'index' | 'check' | 'foreign key' | 'view' | 'trigger';
   /** Object name on the target. */
   name: string;
   /** Table (or view) it belongs to. */

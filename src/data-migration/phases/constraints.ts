@@ -4,6 +4,7 @@ import type { SourceSchema, SourceView } from '../model/catalog';
 import type { DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
 import { groupByWithKeyOf, ungroupedQualifier } from '../schema/bare-columns';
 import { foreignKeyStatements, translationContext, usesNocase, viewStatement } from '../schema/ddl';
+import { triggerStatements } from '../schema/trigger-translation';
 import type { TranslationContext } from '../schema/expression-translation';
 import { objectExists, readTargetTables } from '../target/pg-catalog';
 import { rejectDuplicates, rejectOrphanedChildren } from '../target/rejected-children';
@@ -82,6 +83,8 @@ export async function finishSchema(
     await rejectChildrenOfRejectedRows(ctx, plan, fks);
   for (const s of fks) await runDdl(ctx, ctx.pg, s, plan.notCarried);
   await createViews(ctx, plan, schema);
+  // Last, once every row is in: a trigger must not fire for the copy.
+  await createTriggers(ctx, plan, schema);
   const catalog = await readTargetTables(ctx.pg);
   ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, catalog);
 }
@@ -105,6 +108,22 @@ async function createViews(ctx: RunContext, plan: MigrationPlan, schema: SourceS
   }
   for (const item of remaining)
     plan.notCarried.push({ object: item.v.name, kind: 'view', reason: item.error });
+}
+
+/** Each trigger as a PL/pgSQL function and trigger (schema/trigger-translation), or listed with why not. */
+async function createTriggers(ctx: RunContext, plan: MigrationPlan, schema: SourceSchema): Promise<void> {
+  const sql = translationContext(plan.tables, schema.views);
+  const named = new Set(schema.triggers);
+  for (const trigger of (schema.triggerDefinitions ?? []).filter((t) => named.has(t.name))) {
+    let statements: DdlStatement[];
+    try {
+      statements = triggerStatements(trigger, plan.tables, sql);
+    } catch (error) {
+      plan.notCarried.push({ object: trigger.name, kind: 'trigger', reason: (error as Error).message });
+      continue;
+    }
+    for (const s of statements) if (!(await runDdl(ctx, ctx.pg, s, plan.notCarried))) break;
+  }
 }
 
 /**

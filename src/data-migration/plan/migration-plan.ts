@@ -62,13 +62,6 @@ export function buildPlan(
       reason: 'SQLite virtual tables (FTS, R*Tree) and their shadow tables are not migrated',
     });
   }
-  for (const trigger of schema.triggers) {
-    notCarried.push({
-      object: trigger,
-      kind: 'trigger',
-      reason: 'SQLite triggers are not translated to PostgreSQL',
-    });
-  }
   return { tables, notCarried, problems };
 }
 

@@ -113,7 +113,9 @@ function translateTokens(written: Token[], ctx: TranslationContext, aliases: Map
       case 'word': {
         const upper = t.text.toUpperCase();
         // Type names DATE and TIME are also SQLite's date functions.
-        if (next?.text === '(' && (!KEYWORDS.has(upper) || upper === 'DATE' || upper === 'TIME')) {
+        // `INSERT INTO t (a, b)` names a table, not a function.
+        const call = next?.text === '(' && !isWord(lastMeaningful, 'INTO');
+        if (call && (!KEYWORDS.has(upper) || upper === 'DATE' || upper === 'TIME')) {
           const call = functionCall(tokens, i, ctx, sub, aliases);
           out.push(call.text);
           i = call.end;

@@ -58,6 +58,9 @@ export function readSqliteSchema(db: Database.Database): SourceSchema {
     tables,
     views: master.filter((r) => r.type === 'view' && r.sql).map((r) => ({ name: r.name, sql: r.sql ?? '' })),
     triggers: master.filter((r) => r.type === 'trigger').map((r) => r.name),
+    triggerDefinitions: master
+      .filter((r) => r.type === 'trigger' && r.sql !== null)
+      .map((r) => ({ name: r.name, table: r.tbl_name, sql: r.sql ?? '' })),
     virtualTables,
   };
 }

@@ -46,11 +46,20 @@ export async function verifySchema(
      WHERE n.nspname = current_schema() AND c.relkind IN ('i', 'v')
     UNION ALL
     SELECT k.conname, 'constraint', t.relname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-      JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema()`);
+      JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema()
+    UNION ALL
+    SELECT x.name, 'trigger', t.relname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+      JOIN pg_proc p ON p.oid = g.tgfoid
+      CROSS JOIN LATERAL (VALUES (g.tgname), (p.proname)) AS x(name)
+     WHERE t.relnamespace = current_schema()::regnamespace AND NOT g.tgisinternal`);
   const present = new Set(rows.map((r) => `${r.kind}\u0000${r.owner}\u0000${r.name}`));
   for (const s of created) {
     const kind =
-      s.kind === 'view' ? 'view' : s.kind === 'index' || s.kind === 'unique' ? 'index' : 'constraint';
+      s.kind === 'view' || s.kind === 'trigger'
+        ? s.kind
+        : s.kind === 'index' || s.kind === 'unique'
+          ? 'index'
+          : 'constraint';
     if (!present.has(`${kind}\u0000${s.table}\u0000${s.name}`))
       problems.push(`${s.kind} "${s.name}" on "${s.table}" is missing`);
     else if (s.kind === 'foreign key') problems.push(...(await foreignKeyProblems(client, s)));
