@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
-import { buildSqlite, readReport, runMigrate, runVerify, workDir } from './support/migrate-cli';
+import { buildSqlite, readReport, runVerify, workDir } from './support/migrate-cli';
 import { sameQuery, sameWrite } from './support/same-write';
 import { withTarget } from './support/target-client';
+import { migrateVerified } from './support/verified-migration';
 
 /** Lookups that must return the same rows on both sides (and, to show they mean something, these). */
 const LOOKUPS: [string, string[][]][] = [
@@ -45,11 +46,7 @@ describe('migrate: collations (NOCASE carried with its meaning, RTRIM and custom
     const source = buildSqlite('collations.sql', dir);
     target = await createTestDatabase('collations');
     const report = join(dir, 'report.json');
-    const result = await runMigrate(['--source', source, '--target', target.url, '--report', report]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const json = readReport(report);
-    expect(json.verification).toMatchObject({ ok: true, schemaProblems: [] });
+    const json = await migrateVerified(source, target.url, report, 0);
     expect(json.notCarried).toEqual([
       {
         object: 'users.padded',

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
-import { buildSqlite, readReport, runMigrate, runVerify, workDir } from './support/migrate-cli';
+import { buildSqlite, runMigrate, runVerify, workDir } from './support/migrate-cli';
 import { sameWrite } from './support/same-write';
 import { queryTarget, withTarget } from './support/target-client';
+import { migrateVerified } from './support/verified-migration';
 
 /** Writes each CHECK must accept (true) or refuse (false) on both sides. */
 const PROBES: Record<string, [string, boolean][]> = {
@@ -72,11 +73,7 @@ describe('migrate: CHECKs written by ORMs and in SQLite functions; ORM and pgloa
       const t = await createTestDatabase('orm');
       targets.push(t);
       const report = join(dir, 'report.json');
-      const result = await runMigrate(['--source', source, '--target', t.url, '--report', report]);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      const json = readReport(report);
-      expect(json.verification?.ok).toBe(true);
+      const json = await migrateVerified(source, t.url, report, 0);
       expect(json.notCarried).toEqual([]);
       expect(await compareDatabases(source, t.url)).toEqual([]);
       expect((await runVerify(source, t.url, join(dir, 'verify.json'))).code).toBe(0);

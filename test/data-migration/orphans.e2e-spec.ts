@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import type { TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
 import { buildSqlite, readReport, runMigrate, runVerify, workDir } from './support/migrate-cli';
 import { queryTarget, withTarget } from './support/target-client';
+import { migrateVerified, targetDatabases } from './support/verified-migration';
 
 /** Foreign keys on the target as `child(col)->parent` with whether PostgreSQL validated them. */
 const FOREIGN_KEYS = `
@@ -28,7 +29,8 @@ function rejects(report: string, table: string): Reject[] {
 }
 
 describe('migrate: foreign keys SQLite never enforced (--orphans)', () => {
-  const targets: TestDatabase[] = [];
+  const targets = targetDatabases('orphans');
+  const target = (): Promise<TestDatabase> => targets.create();
   let dir: string;
   let source: string;
 
@@ -36,15 +38,7 @@ describe('migrate: foreign keys SQLite never enforced (--orphans)', () => {
     dir = workDir('orphans');
     source = buildSqlite('orphans.sql', dir);
   });
-  afterAll(async () => {
-    for (const t of targets) await t.drop();
-  });
-
-  async function target(): Promise<TestDatabase> {
-    const t = await createTestDatabase('orphans');
-    targets.push(t);
-    return t;
-  }
+  afterAll(() => targets.dropAll());
 
   it('stops by default, naming the first orphan and the --orphans option; nothing written', async () => {
     const t = await target();
@@ -72,20 +66,7 @@ describe('migrate: foreign keys SQLite never enforced (--orphans)', () => {
   it('--orphans keep: every row loaded, the broken foreign keys NOT VALID, the orphans listed, verified', async () => {
     const t = await target();
     const report = join(dir, 'keep.json');
-    const result = await runMigrate([
-      '--source',
-      source,
-      '--target',
-      t.url,
-      '--report',
-      report,
-      '--orphans',
-      'keep',
-    ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const json = readReport(report);
-    expect(json.verification).toMatchObject({ ok: true, schemaProblems: [] });
+    const json = await migrateVerified(source, t.url, report, 0, ['--orphans', 'keep']);
     expect(await compareDatabases(source, t.url)).toEqual([]);
     expect(await queryTarget(t.url, FOREIGN_KEYS)).toEqual([
       { fk: 'order_lines(product_code)->products', valid: false },
@@ -139,20 +120,7 @@ describe('migrate: foreign keys SQLite never enforced (--orphans)', () => {
     async (flag, value) => {
       const t = await target();
       const report = join(dir, `reject-${flag.slice(2)}.json`);
-      const result = await runMigrate([
-        '--source',
-        source,
-        '--target',
-        t.url,
-        '--report',
-        report,
-        flag,
-        value,
-      ]);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(3);
-      const json = readReport(report);
-      expect(json.verification).toMatchObject({ ok: true, schemaProblems: [] });
+      await migrateVerified(source, t.url, report, 3, [flag, value]);
       expect(rejects(report, 'orders').map((r) => [r.rowid, r.column, r.reason])).toEqual(
         ['3', '5', '6'].map((id): unknown[] => [
           id,

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
-import { buildSqlite, readReport, runMigrate, workDir } from './support/migrate-cli';
+import { buildSqlite, workDir } from './support/migrate-cli';
 import { sameWrite } from './support/same-write';
 import { withTarget } from './support/target-client';
+import { migrateVerified } from './support/verified-migration';
 
 const ACTORS = `SELECT actor_id, first_name, CASE WHEN last_update > '2020-01-01' THEN 1 ELSE 0 END FROM actor ORDER BY actor_id`;
 const FILM_TEXT = `SELECT film_id, title, description FROM film_text ORDER BY film_id`;
@@ -114,11 +115,7 @@ describe('migrate: triggers (the common shapes as PL/pgSQL, created after the lo
     source = buildSqlite('triggers.sql', dir);
     target = await createTestDatabase('triggers');
     const report = join(dir, 'report.json');
-    const result = await runMigrate(['--source', source, '--target', target.url, '--report', report]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const json = readReport(report);
-    expect(json.verification).toMatchObject({ ok: true, schemaProblems: [] });
+    const json = await migrateVerified(source, target.url, report, 0);
     expect(json.notCarried).toEqual([
       {
         object: 'film_titles_insert',

@@ -1,25 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
 import { buildSqlite, readReport, runMigrate, runVerify, workDir } from './support/migrate-cli';
 import { queryTarget } from './support/target-client';
+import { migrateVerified, targetDatabases } from './support/verified-migration';
 
 describe('migrate: a unique index PostgreSQL refuses', () => {
-  const targets: TestDatabase[] = [];
+  const targets = targetDatabases('unique');
   let dir: string;
   let source: string;
   beforeAll(() => {
     dir = workDir('unique');
     source = buildSqlite('unique-refused.sql', dir);
   });
-  afterAll(async () => {
-    for (const t of targets) await t.drop();
-  });
+  afterAll(() => targets.dropAll());
 
   it('fails the run under --on-error stop, naming the index, the duplicate and the way out', async () => {
-    const t = await createTestDatabase('unique');
-    targets.push(t);
+    const t = await targets.create();
     const report = join(dir, 'stop.json');
     const result = await runMigrate(['--source', source, '--target', t.url, '--report', report]);
     expect(result.code).toBe(1);
@@ -30,23 +27,9 @@ describe('migrate: a unique index PostgreSQL refuses', () => {
   });
 
   it('--on-error reject: the later duplicates set aside, the index built, exit 3, verified', async () => {
-    const t = await createTestDatabase('unique');
-    targets.push(t);
+    const t = await targets.create();
     const report = join(dir, 'reject.json');
-    const result = await runMigrate([
-      '--source',
-      source,
-      '--target',
-      t.url,
-      '--report',
-      report,
-      '--on-error',
-      'reject',
-    ]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(3);
-    const json = readReport(report);
-    expect(json.verification).toMatchObject({ ok: true, schemaProblems: [] });
+    await migrateVerified(source, t.url, report, 3, ['--on-error', 'reject']);
     const rejected = (table: string): [string, string, string][] =>
       readFileSync(join(`${report}.rejects`, `${table}.jsonl`), 'utf8')
         .trim()

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { buildSqlite, readReport, runMigrate, runVerify, workDir } from './support/migrate-cli';
+import { buildSqlite, readReport, runVerify, workDir } from './support/migrate-cli';
 import { sameQuery } from './support/same-write';
 import { withTarget } from './support/target-client';
+import { migrateVerified } from './support/verified-migration';
 
 const CARRIED = [
   'actor_info',
@@ -29,11 +30,7 @@ describe('migrate: views (GROUP_CONCAT, IF/IIF, bare columns, affinity), each pr
   it('carries every view PostgreSQL can mean the same by, proves each in verify, lists the other', async () => {
     target = await createTestDatabase('views');
     const report = join(dir, 'report.json');
-    const result = await runMigrate(['--source', source, '--target', target.url, '--report', report]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const json = readReport(report);
-    expect(json.verification?.ok).toBe(true);
+    const json = await migrateVerified(source, target.url, report, 0);
     expect(json.verification?.views?.map((v) => [v.view, v.ok, v.ordered, v.sourceRows]).sort()).toEqual([
       ['actor_info', true, false, 3],
       ['film_kind', true, false, 4],

@@ -101,7 +101,6 @@ function translateTokens(written: Token[], ctx: TranslationContext, aliases: Map
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === undefined) continue;
-    const next = nextMeaningful(tokens, i);
     let text = t.text;
     switch (t.kind) {
       case 'space':
@@ -112,67 +111,16 @@ function translateTokens(written: Token[], ctx: TranslationContext, aliases: Map
         break;
       case 'word': {
         const upper = t.text.toUpperCase();
-        // Type names DATE and TIME are also SQLite's date functions.
-        // `INSERT INTO t (a, b)` names a table, not a function.
-        const call = next?.text === '(' && !isWord(lastMeaningful, 'INTO');
-        if (call && (!KEYWORDS.has(upper) || upper === 'DATE' || upper === 'TIME')) {
-          const call = functionCall(tokens, i, ctx, sub, aliases);
-          out.push(call.text);
-          i = call.end;
+        const span = spanning(tokens, i, lastMeaningful, lastIdent, ctx, sub, aliases);
+        if (span) {
+          out.push(span.text);
+          i = span.end;
           lastMeaningful = tokens[i];
-          lastIdent = undefined;
-          continue;
-        }
-        if (upper === 'CAST' && next?.text === '(') {
-          const cast = castCall(tokens, i, sub);
-          out.push(cast.text);
-          i = cast.end;
-          lastMeaningful = tokens[i];
-          lastIdent = undefined;
-          continue;
-        }
-        if (
-          upper === 'IN' &&
-          next?.text === '(' &&
-          lastIdent &&
-          ctx.booleanColumns?.has(lastIdent.toLowerCase())
-        ) {
-          const list = booleanList(tokens, i, sub);
-          out.push(list.text);
-          i = list.end;
-          lastMeaningful = tokens[i];
-          lastIdent = undefined;
-          continue;
-        }
-        if (upper === 'GLOB') {
-          const glob = globOperator(tokens, i);
-          out.push(glob.text);
-          i = glob.end;
-          lastMeaningful = tokens[i];
-          lastIdent = undefined;
-          continue;
-        }
-        if (upper === 'COLLATE') {
-          const c = nextMeaningfulIndex(tokens, i);
-          out.push(`COLLATE ${collationName(tokens[c]?.value ?? '')}`);
-          i = c;
-          lastMeaningful = tokens[i];
+          if (!span.keepsColumn) lastIdent = undefined;
           continue;
         }
         if (upper === 'LIKE') {
-          // PostgreSQL 16 has no LIKE under a nondeterministic collation: ILIKE already ignores case.
-          text = lastIdent && ctx.columnCollation?.(lastIdent) ? 'COLLATE "C" ILIKE' : 'ILIKE';
-          // SQLite's LIKE has no escape character unless ESCAPE names one; PostgreSQL's is backslash.
-          const pattern = nextMeaningfulIndex(tokens, i);
-          const escape = nextMeaningfulIndex(tokens, pattern);
-          const p = tokens[pattern];
-          if (p?.kind === 'string' && p.value.includes('\\') && !isWord(tokens[escape], 'ESCAPE')) {
-            out.push(`${text} ${quoteLiteral(p.value.replaceAll('\\', '\\\\'))}`);
-            i = pattern;
-            lastMeaningful = p;
-            lastIdent = undefined;
-            continue;
-          }
+          text = likeOperator(lastIdent, ctx);
         } else if (upper === 'REGEXP' || upper === 'MATCH') {
           throw new UntranslatableSqlError(`SQLite operator ${upper} has no PostgreSQL equivalent`);
         } else if (KEYWORDS.has(upper)) {
@@ -213,6 +161,60 @@ function translateTokens(written: Token[], ctx: TranslationContext, aliases: Map
     lastMeaningful = t;
   }
   return out.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** A translation that spans tokens from `i` to `end`; `keepsColumn` leaves the column in view. */
+interface Span {
+  text: string;
+  end: number;
+  keepsColumn?: boolean;
+}
+
+/**
+ * The constructs at word `i` that span more than the word: a function call, CAST, `IN (0, 1)`
+ * after a boolean column, GLOB, COLLATE, and LIKE with a pattern holding a backslash.
+ */
+function spanning(
+  tokens: Token[],
+  i: number,
+  lastMeaningful: Token | undefined,
+  lastIdent: string | undefined,
+  ctx: TranslationContext,
+  sub: (slice: Token[]) => string,
+  aliases: Map<string, string>,
+): Span | undefined {
+  const upper = tokens[i]?.text.toUpperCase() ?? '';
+  const open = nextMeaningfulIndex(tokens, i);
+  const paren = tokens[open]?.text === '(';
+  // `INSERT INTO t (a, b)` names a table, not a function; DATE and TIME are functions too.
+  const call = paren && !isWord(lastMeaningful, 'INTO');
+  if (call && (!KEYWORDS.has(upper) || upper === 'DATE' || upper === 'TIME'))
+    return functionCall(tokens, i, ctx, sub, aliases);
+  if (upper === 'CAST' && paren) return castCall(tokens, i, sub);
+  if (upper === 'IN' && paren && lastIdent && ctx.booleanColumns?.has(lastIdent.toLowerCase()))
+    return booleanList(tokens, i, sub);
+  if (upper === 'GLOB') return globOperator(tokens, i);
+  if (upper === 'COLLATE')
+    return { text: `COLLATE ${collationName(tokens[open]?.value ?? '')}`, end: open, keepsColumn: true };
+  if (upper === 'LIKE') {
+    // SQLite's LIKE has no escape character unless ESCAPE names one; PostgreSQL's is backslash.
+    const p = tokens[open];
+    if (
+      p?.kind === 'string' &&
+      p.value.includes('\\') &&
+      !isWord(tokens[nextMeaningfulIndex(tokens, open)], 'ESCAPE')
+    )
+      return {
+        text: `${likeOperator(lastIdent, ctx)} ${quoteLiteral(p.value.replaceAll('\\', '\\\\'))}`,
+        end: open,
+      };
+  }
+  return undefined;
+}
+
+/** SQLite's LIKE ignores case (ASCII); PostgreSQL 16 has no LIKE under a nondeterministic collation. */
+function likeOperator(lastIdent: string | undefined, ctx: TranslationContext): string {
+  return lastIdent && ctx.columnCollation?.(lastIdent) ? 'COLLATE "C" ILIKE' : 'ILIKE';
 }
 
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
@@ -351,11 +353,7 @@ function legacyDateCall(tokens: Token[], i: number, open: number, close: number)
 }
 
 /** CAST(x AS type) with SQLite's type names mapped by affinity. */
-function castCall(
-  tokens: Token[],
-  i: number,
-  sub: (slice: Token[]) => string,
-): { text: string; end: number } {
+function castCall(tokens: Token[], i: number, sub: (slice: Token[]) => string): Span {
   const open = nextMeaningfulIndex(tokens, i);
   const close = closingParen(tokens, open);
   let as = -1;
@@ -378,11 +376,7 @@ function castCall(
 }
 
 /** `IN (0, 1)` after a boolean column: the numbers 0 and 1 as false and true. */
-function booleanList(
-  tokens: Token[],
-  i: number,
-  sub: (slice: Token[]) => string,
-): { text: string; end: number } {
+function booleanList(tokens: Token[], i: number, sub: (slice: Token[]) => string): Span {
   const open = nextMeaningfulIndex(tokens, i);
   const close = closingParen(tokens, open);
   const items = splitWithSpaces(tokens.slice(open + 1, close)).map((slice) => {
@@ -394,7 +388,7 @@ function booleanList(
 }
 
 /** `x GLOB 'pattern'` → `x ~ '^regex$'` (both case-sensitive). */
-function globOperator(tokens: Token[], i: number): { text: string; end: number } {
+function globOperator(tokens: Token[], i: number): Span {
   const p = nextMeaningfulIndex(tokens, i);
   const pattern = tokens[p];
   if (pattern?.kind !== 'string')
@@ -445,10 +439,6 @@ function resolveName(
   aliases: Map<string, string>,
 ): string | undefined {
   return ctx.resolve(name) ?? aliases.get(name.toLowerCase());
-}
-
-function nextMeaningful(tokens: Token[], i: number): Token | undefined {
-  return tokens[nextMeaningfulIndex(tokens, i)];
 }
 
 function nextMeaningfulIndex(tokens: Token[], i: number): number {
