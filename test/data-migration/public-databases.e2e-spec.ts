@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { compareDatabases } from './support/compare-databases';
+import type { MigrationReport } from '../../src/data-migration/model/report';
 import { FIXTURES, readReport, runMigrate, sha256, workDir, type AnyRow } from './support/migrate-cli';
 
 const cases = [
@@ -130,18 +131,22 @@ describe('migrate: public sample databases', () => {
       const views = await client.query<AnyRow>(
         `SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'public'`,
       );
-      expect(views.rows[0].n).toBe(16);
+      expect(views.rows[0].n).toBe(17);
       const subtotal = await client.query(
         `SELECT round("Subtotal"::numeric, 2)::text AS s FROM "Order Subtotals" WHERE "OrderID" = 10248`,
       );
       expect(subtotal.rows[0].s).toBe('440.00');
-      const runs = await client.query<{ report: { notCarried: { kind: string; object: string }[] } }>(
-        'SELECT report FROM data_migration_runs',
-      );
-      const missingViews =
-        runs.rows[0]?.report.notCarried.filter((n) => n.kind === 'view').map((n) => n.object) ?? [];
-      // "Invoices" adds text with + (numeric addition in SQLite, always 0 here): listed, not guessed at.
-      expect(missingViews).toEqual(['Invoices']);
+      const runs = await client.query<{ report: MigrationReport }>('SELECT report FROM data_migration_runs');
+      const report = runs.rows[0]?.report;
+      expect(report?.notCarried.filter((n) => n.kind === 'view')).toEqual([]);
+      // Every view proven by the same rows on both sides: "Invoices" adds text with + (0 in SQLite,
+      // as translated); "Customer and Suppliers by City" orders text bytewise with NULLs first.
+      expect(report?.verification?.views?.filter((v) => v.ok)).toHaveLength(17);
+      expect(
+        report?.verification?.views?.find((v) => v.view === 'Customer and Suppliers by City')?.ordered,
+      ).toBe(true);
+      const salesperson = await client.query(`SELECT DISTINCT "Salesperson"::text AS s FROM "Invoices"`);
+      expect(salesperson.rows).toEqual([{ s: '0' }]);
     } finally {
       await client.end();
     }

@@ -1,13 +1,19 @@
 import { parseArgs } from 'node:util';
 import type { MigrateOptions } from '../phases/run-context';
 
-export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject] [--report FILE]
+export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject]
+               [--orphans stop|reject|keep] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
                [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
 Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapshot of the source.
   --target URL            postgres://user:password@host:5432/db (default: DATABASE_URL)
   --on-error stop|reject  stop at the first bad row (default), or set bad rows aside and exit 3
+  --orphans stop|reject|keep
+                          rows whose foreign key finds no parent (SQLite checks them only with
+                          PRAGMA foreign_keys=ON): stop, set them aside (exit 3), or keep them all
+                          with the foreign key created NOT VALID and the orphans listed in the
+                          report (default: as --on-error)
   --report FILE           the JSON report (default data-migration-report.json)
   --resume                finish the interrupted run from the snapshot it kept (with --online: then
                           catch up from where it stopped, using the capture it left)
@@ -40,6 +46,7 @@ export class UsageError extends Error {}
 export type ParsedCommand = Pick<
   MigrateOptions,
   | 'onError'
+  | 'orphans'
   | 'resume'
   | 'resetTarget'
   | 'dryRun'
@@ -65,6 +72,7 @@ const OPTIONS = {
   source: { type: 'string' },
   target: { type: 'string' },
   'on-error': { type: 'string' },
+  orphans: { type: 'string' },
   report: { type: 'string' },
   resume: { type: 'boolean' },
   'reset-target': { type: 'boolean' },
@@ -80,7 +88,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const MIGRATE_ONLY = ['on-error', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
+const MIGRATE_ONLY = ['on-error', 'orphans', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
 // An online run verifies the copy and every change it applies, and stops at the first bad row.
 const NOT_ONLINE = ['dry-run', 'no-verify'] as const;
 
@@ -112,8 +120,8 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
   if (values.online) {
     const clash = NOT_ONLINE.find((name) => values[name] !== undefined);
     if (clash) throw new UsageError(`--online cannot be combined with --${clash}`);
-    if (values['on-error'] === 'reject')
-      throw new UsageError('--online stops at the first bad row: --on-error reject is not available');
+    if (values['on-error'] === 'reject' || values.orphans === 'reject')
+      throw new UsageError('--online stops at the first bad row: rejecting rows is not available');
   }
   if (command === 'verify' && MIGRATE_ONLY.some((name) => values[name] !== undefined))
     throw new UsageError('verify takes only --source, --target, --report, --jobs and --source-timezone');
@@ -123,6 +131,11 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
     target: values.target,
     onError:
       oneOf(values['on-error'], ['stop', 'reject'] as const, '--on-error must be stop or reject') ?? 'stop',
+    orphans: oneOf(
+      values.orphans,
+      ['stop', 'reject', 'keep'] as const,
+      '--orphans must be stop, reject or keep',
+    ),
     report: values.report,
     resume: values.resume ?? false,
     resetTarget: values['reset-target'] ?? false,

@@ -33,6 +33,7 @@ export async function runMigrateCommand(
     sourcePath: parsed.source,
     target,
     onError: parsed.onError,
+    orphans: parsed.orphans,
     reportPath:
       parsed.report ??
       (parsed.command === 'verify' ? 'data-migration-verify.json' : 'data-migration-report.json'),

@@ -31,3 +31,11 @@ export function jsonValue(value: SqliteValue, rawText?: Buffer): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   return { base64: value.toString('base64') };
 }
+
+/**
+ * The identity of a row of a WITHOUT ROWID table: its primary-key values (as `jsonValue` gives
+ * them, in column order). Orphan lookups, reject records and verification's skip list all use it.
+ */
+export function rowKeyText(keyValues: unknown[]): string {
+  return 'key:' + JSON.stringify(keyValues);
+}

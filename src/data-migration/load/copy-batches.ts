@@ -3,7 +3,7 @@ import type { PlannedTable, Chunk, OnError, BadRow } from '../model/plan';
 import { chunkRows, type RawTextReader } from '../source/source-reader';
 import type { SourceDigestBuilder } from '../verify/source-digest';
 import { copyLine } from './copy-text';
-import { BadRowError, convertRow } from './row-conversion';
+import { BadRowError, convertRow, rowIdentity } from './row-conversion';
 
 // Rows are joined (natively) into one buffer per batch of about this many characters.
 const BATCH_CHARS = 256 * 1024;
@@ -18,7 +18,7 @@ export interface BatchInput {
   /** Leave to PostgreSQL the checks its input functions make anyway (ColumnConverter.convertTrusted). */
   trusted: boolean;
   digest: SourceDigestBuilder | undefined;
-  /** Rowids to leave out (verification of a run that rejected them). */
+  /** Rows to leave out by `rowIdentity` (verification of a run that rejected them). */
   skip?: Set<string>;
   /** Called with the number of rows read since the last call. */
   onRows(rows: number): void;
@@ -45,10 +45,10 @@ export function* copyBatches(
   let rowsRead = 0;
   for (const row of chunkRows(input.db, table, chunk)) {
     rowsRead++;
-    if (skip && row[0] !== null && row[0] !== undefined && skip.has(String(row[0]))) continue;
+    if (skip && skip.has(rowIdentity(table, row) ?? '')) continue;
     const converted = convertRow(table, row, input.raw, input.orphans, input.trusted);
     if (!Array.isArray(converted)) {
-      if (input.onError === 'stop') throw new BadRowError(converted);
+      if (input.onError === 'stop' && !converted.setAside) throw new BadRowError(converted);
       tally.rejects.push(converted);
       continue;
     }

@@ -1,5 +1,5 @@
 import type { SqliteValue, PlannedTable, BadRow } from '../model/plan';
-import { BadValueError, jsonValue, previewValue } from '../convert/sqlite-value';
+import { BadValueError, jsonValue, previewValue, rowKeyText } from '../convert/sqlite-value';
 import { SuspectUtf8Error } from '../convert/value-converter';
 import { isValidUtf8, type RawTextReader } from '../source/source-reader';
 
@@ -27,12 +27,11 @@ export function convertRow(
   trusted = false,
 ): (string | null)[] | BadRow {
   const rowid = row[0] === null || row[0] === undefined ? null : (row[0] as bigint);
-  if (orphans && rowid !== null) {
-    const orphan = orphans.get(rowid.toString());
-    if (orphan) {
-      const index = table.columns.findIndex((c) => c.source.name === orphan.column);
-      return badRow(table, row, index, orphan.reason);
-    }
+  const id = orphans ? rowIdentity(table, row) : null;
+  const orphan = id === null ? undefined : orphans?.get(id);
+  if (orphan) {
+    const index = table.columns.findIndex((c) => c.source.name === orphan.column);
+    return { ...badRow(table, row, index, orphan.reason), setAside: true };
   }
   const out: (string | null)[] = new Array<string | null>(table.columns.length);
   const columns = table.columns;
@@ -61,6 +60,16 @@ export function convertRow(
     }
   }
   return out;
+}
+
+/** The row's identity in orphan and reject lists: its rowid, or its key for a WITHOUT ROWID table. */
+export function rowIdentity(table: PlannedTable, row: SqliteValue[]): string | null {
+  const rowid = row[0];
+  if (rowid !== null && rowid !== undefined) return String(rowid);
+  if (!table.source.withoutRowid) return null;
+  return rowKeyText(
+    table.columns.flatMap((c, i) => (c.source.pkPosition > 0 ? [jsonValue(row[i + 1] ?? null)] : [])),
+  );
 }
 
 function badRow(

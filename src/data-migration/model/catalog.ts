@@ -13,6 +13,8 @@ export interface SourceColumn {
   pkPosition: number;
   /** Generated (virtual/stored) columns are not copied. */
   generated: boolean;
+  /** `COLLATE` of the column definition (upper case: NOCASE, RTRIM, a custom name), if any. */
+  collation?: string;
 }
 
 export interface SourceIndex {
@@ -61,8 +63,10 @@ export interface SourceView {
 export interface SourceSchema {
   tables: SourceTable[];
   views: SourceView[];
-  /** Triggers are not migrated; their names are listed in the report. */
+  /** The names of the triggers. */
   triggers: string[];
+  /** Each trigger's table and SQL (those named in `triggers` are carried or listed). */
+  triggerDefinitions?: { name: string; table: string; sql: string }[];
   /** Virtual tables (FTS, R*Tree…) and their shadow tables: not migrated, listed in the report. */
   virtualTables: string[];
 }

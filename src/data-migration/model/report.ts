@@ -34,6 +34,17 @@ export interface TableDigest {
   chunk?: number;
 }
 
+/** `SELECT * FROM view` on both sides: as a multiset, or in order when the view orders. */
+export interface ViewVerification {
+  view: string;
+  ordered: boolean;
+  sourceRows: number;
+  targetRows: number;
+  ok: boolean;
+  problem?: string;
+  seconds: number;
+}
+
 export interface SequenceState {
   table: string;
   column: string;
@@ -108,11 +119,30 @@ export interface MigrationReport {
   created: DdlStatement[];
   notCarried: NotCarried[];
   sequences: SequenceState[];
-  verification?: { ok: boolean; schemaProblems: string[]; sequenceProblems: string[]; seconds: number };
+  /** Foreign-key orphans kept under `--orphans keep` (their foreign keys created NOT VALID). */
+  orphans?: KeptOrphan[];
+  verification?: {
+    ok: boolean;
+    schemaProblems: string[];
+    sequenceProblems: string[];
+    /** Every carried view's rows compared on both sides (a differing view is also a schema problem). */
+    views?: ViewVerification[];
+    seconds: number;
+  };
   rejectsDirectory?: string;
   online?: OnlineReport;
   failure?: { message: string; badRow?: BadRow };
   timings: Record<string, number>;
+}
+
+/** A source row whose foreign key points at no parent row, loaded as it is (`--orphans keep`). */
+export interface KeptOrphan {
+  table: string;
+  rowid: string | null;
+  /** The primary key, for a WITHOUT ROWID table. */
+  key: unknown[] | null;
+  column: string;
+  reason: string;
 }
 
 /** What an online run did to the source and how its catch-up and cut-over went. */

@@ -1,6 +1,7 @@
 import { MigrationError } from '../model/errors';
 import type { MigrationPlan } from '../model/plan';
-import { createTableSql } from '../schema/ddl';
+import { NOCASE_COLLATION_SQL } from '../schema/collation';
+import { createTableSql, usesNocase } from '../schema/ddl';
 import { readTableStates, setTableState } from '../target/run-state';
 import type { RunContext } from './run-context';
 
@@ -9,6 +10,7 @@ export async function createTables(ctx: RunContext, plan: MigrationPlan): Promis
   const client = ctx.pg;
   const runId = ctx.runId ?? '';
   const states = await readTableStates(client, runId);
+  if (usesNocase(plan.tables, [])) await createNocaseCollation(ctx);
   for (const t of plan.tables) {
     if (states.has(t.name)) continue;
     await client.query('BEGIN');
@@ -20,5 +22,16 @@ export async function createTables(ctx: RunContext, plan: MigrationPlan): Promis
       await client.query('ROLLBACK').catch(() => undefined);
       throw new MigrationError(`cannot create table "${t.name}": ${(error as Error).message}`);
     }
+  }
+}
+
+/** The `nocase` collation (SQLite's NOCASE) that columns, indexes and views use; it needs ICU. */
+export async function createNocaseCollation(ctx: RunContext): Promise<void> {
+  try {
+    await ctx.pg.query(NOCASE_COLLATION_SQL);
+  } catch (error) {
+    throw new MigrationError(
+      `cannot create the collation for SQLite's NOCASE (${NOCASE_COLLATION_SQL}): ${(error as Error).message}. PostgreSQL built with ICU is needed`,
+    );
   }
 }

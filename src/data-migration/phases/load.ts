@@ -198,7 +198,7 @@ async function finishTable(
   if (!t.exists) {
     const sql = translationContext(plan.tables, []);
     for (const s of postLoadStatements(t, sql, plan.notCarried))
-      await runDdl(ctx, client, s, plan.notCarried);
+      await runDdl(ctx, client, s, plan.notCarried, t);
   }
   await setTableState(client, ctx.runId ?? '', t.name, !t.exists, 'finished');
   const r = book.reports.get(t.name);

@@ -1,5 +1,5 @@
 import { MigrationError } from '../model/errors';
-import type { MigrationPlan, OrphanIndex } from '../model/plan';
+import type { MigrationPlan, OrphanIndex, OrphanPolicy, OrphanSearch } from '../model/plan';
 import type { SourceSchema, TargetTable } from '../model/catalog';
 import { buildPlan } from '../plan/migration-plan';
 import { sha256File } from '../source/file-hash';
@@ -101,13 +101,16 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
   const state = { schema, catalog, skip, previousCreated, sha256 };
   let plan = await planTables(ctx, schema, catalog, skip);
   if (ctx.writes) await checkTarget(ctx, state, plan);
-  const orphans = checkOrphans(ctx, plan, await orphanSearch);
+  const found = await orphanSearch;
+  const orphans = checkOrphans(ctx, plan, found);
   if (ctx.writes) {
     await ensureStateTables(ctx.pg);
     await prepareTarget(ctx, state, plan);
     // Tables dropped or reopened above change what is created and what is loaded as it is.
     plan = await planTables(ctx, schema, await readTargetTables(ctx.pg), skip);
   }
+  // `verify` alone: any foreign key over orphans may have been created NOT VALID (`--orphans keep`).
+  plan.keptOrphans = ctx.command === 'verify' ? found.byForeignKey : keptOrphans(ctx, found);
   ctx.report.source.sha256 = await sha256;
   ctx.report.timings.preflightSeconds = (Date.now() - t0) / 1000;
   return { schema, plan, orphans };
@@ -139,17 +142,50 @@ async function planTables(
   return plan;
 }
 
-/** Foreign-key orphans of the planned tables: a stop under --on-error stop, rejected rows otherwise. */
-function checkOrphans(ctx: RunContext, plan: MigrationPlan, found: OrphanIndex): OrphanIndex {
+/** What the run does with foreign-key orphans: `--orphans`, or else as `--on-error`. */
+function orphanPolicy(ctx: RunContext): OrphanPolicy {
+  return ctx.options.orphans ?? ctx.options.onError;
+}
+
+/**
+ * Foreign-key orphans of the planned tables: a stop under `--orphans stop`, rows to reject under
+ * `reject`; under `keep` no row is held back (the foreign keys are created NOT VALID) and every
+ * orphan is listed in the report.
+ */
+function checkOrphans(ctx: RunContext, plan: MigrationPlan, found: OrphanSearch): OrphanIndex {
   const { index: orphans, count } = orphansOf(found, new Set(plan.tables.map((t) => t.source.name)));
   ctx.report.preflight.foreignKeyOrphans = count;
   if (count === 0 || ctx.command !== 'migrate') return orphans;
   const first = [...orphans.entries()][0];
-  const [rowid, info] = first ? ([...first[1].entries()][0] ?? ['?', undefined]) : ['?', undefined];
-  const message = `${count} foreign-key orphan row(s) in the source; first: table "${first?.[0] ?? '?'}", rowid ${rowid}, column "${info?.column ?? '?'}": ${info?.reason ?? ''}`;
-  if (ctx.options.onError === 'stop') {
-    throw new MigrationError(`${message}. Fix the source or run with --on-error reject`);
+  const [row, info] = first ? ([...first[1].entries()][0] ?? ['?', undefined]) : ['?', undefined];
+  const where = row.startsWith('key:') ? `key ${row.slice(4)}` : `rowid ${row}`;
+  const message = `${count} foreign-key orphan row(s) in the source; first: table "${first?.[0] ?? '?'}", ${where}, column "${info?.column ?? '?'}": ${info?.reason ?? ''}`;
+  const policy = orphanPolicy(ctx);
+  if (policy === 'stop') {
+    throw new MigrationError(
+      `${message}. SQLite enforces foreign keys only with PRAGMA foreign_keys=ON: fix the source, or run with ` +
+        '--orphans keep (every row loaded, the foreign key created NOT VALID: checked for new writes, the orphans listed in the report) ' +
+        'or --orphans reject (the orphan rows set aside in the rejects)',
+    );
   }
-  ctx.say(`warning: ${message}; those rows will be rejected`);
-  return orphans;
+  if (policy === 'reject') {
+    ctx.say(`warning: ${message}; those rows will be rejected`);
+    return orphans;
+  }
+  ctx.report.orphans = [...orphans].flatMap(([table, rows]) =>
+    [...rows].map(([id, o]) => ({
+      table,
+      rowid: id.startsWith('key:') ? null : id,
+      key: id.startsWith('key:') ? (JSON.parse(id.slice(4)) as unknown[]) : null,
+      column: o.column,
+      reason: o.reason,
+    })),
+  );
+  ctx.say(`warning: ${message}; kept (--orphans keep): their foreign keys are created NOT VALID`);
+  return new Map();
+}
+
+/** Under `--orphans keep`, the foreign keys to create NOT VALID and how many rows break each. */
+function keptOrphans(ctx: RunContext, found: OrphanSearch): Map<string, number> {
+  return orphanPolicy(ctx) === 'keep' ? found.byForeignKey : new Map<string, number>();
 }

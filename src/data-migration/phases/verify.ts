@@ -1,14 +1,16 @@
 import type { Chunk, DdlStatement, MigrationPlan, NotCarried, PlannedTable } from '../model/plan';
-import type { SequenceState, TableDigest, TableVerification } from '../model/report';
+import type { SequenceState, TableDigest, TableVerification, ViewVerification } from '../model/report';
 import type { TargetTable } from '../model/catalog';
 import { foreignKeyStatements, postLoadStatements, translationContext } from '../schema/ddl';
 import { SourceHandle } from '../source/source-handle';
 import { planChunks } from '../source/source-reader';
-import { objectExists, readTargetTables } from '../target/pg-catalog';
+import { objectExists, readTargetTables, viewNames } from '../target/pg-catalog';
 import { latestRun, readChunkStates, rejectedRowids, type ChunkState } from '../target/run-state';
 import { checkSequences, highWaterMark } from '../target/sequences';
 import { closeSession, openSession } from '../target/sessions';
 import { verifySchema } from '../verify/schema-verifier';
+import { verifyView } from '../verify/view-verifier';
+import { readSourceViews } from '../source/sqlite-schema';
 import { orderKey } from '../verify/source-digest';
 import {
   compareDigests,
@@ -165,13 +167,34 @@ async function finishVerification(
 ): Promise<boolean> {
   const expected = standalone ? await expectedObjects(ctx, plan) : ctx.report.created;
   const schemaProblems = await verifySchema(ctx.pg, plan.tables, expected);
+  const views = await verifyViews(ctx, standalone);
+  for (const v of views) if (!v.ok) schemaProblems.push(`view "${v.view}": ${v.problem ?? 'differs'}`);
   const sequenceProblems = await checkSequences(ctx.pg, ctx.report.sequences);
   const ok = results.every((r) => r.ok) && schemaProblems.length === 0 && sequenceProblems.length === 0;
   const seconds = (Date.now() - t0) / 1000;
-  ctx.report.verification = { ok, schemaProblems, sequenceProblems, seconds };
+  ctx.report.verification = { ok, schemaProblems, sequenceProblems, views, seconds };
   ctx.report.timings.verifySeconds = seconds;
   for (const p of [...schemaProblems, ...sequenceProblems]) ctx.say(`verify: ${p}`);
   return ok;
+}
+
+/**
+ * Every carried view proven on both sides (see verify/view-verifier): those this run created, or
+ * for `verify` alone every source view the target has.
+ */
+async function verifyViews(ctx: RunContext, standalone: boolean): Promise<ViewVerification[]> {
+  const created = new Set(ctx.report.created.filter((s) => s.kind === 'view').map((s) => s.name));
+  const onTarget = standalone ? await viewNames(ctx.pg) : created;
+  const views = readSourceViews(ctx.source.db).filter((v) => onTarget.has(v.name));
+  if (views.length === 0) return [];
+  const client = await openSession(ctx.options.target, 'readback');
+  try {
+    const out: ViewVerification[] = [];
+    for (const v of views) out.push(await verifyView(ctx.source.db, client, v));
+    return out;
+  } finally {
+    await closeSession(client);
+  }
 }
 
 /** For `verify` alone: the keys, indexes and FKs a migration would have created (those that translate). */
@@ -180,7 +203,7 @@ async function expectedObjects(ctx: RunContext, plan: MigrationPlan): Promise<Dd
   const scratch: NotCarried[] = [];
   const all = [
     ...plan.tables.filter((t) => !t.exists).flatMap((t) => postLoadStatements(t, sql, scratch)),
-    ...foreignKeyStatements(plan.tables, scratch),
+    ...foreignKeyStatements(plan.tables, scratch, plan.keptOrphans),
   ];
   const present: DdlStatement[] = [];
   for (const s of all) {

@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { PlannedColumn, PlannedTable, NotCarried, MigrationPlan } from '../model/plan';
 import { makeConverter } from '../convert/value-converter';
+import { targetCollation } from '../schema/collation';
 import { translateDefault } from '../schema/default-translation';
 import { mapDeclaredType, needsNumericProbe, parsePgType } from '../schema/target-type';
 import type { SourceColumn, SourceSchema, SourceTable, TargetTable } from '../model/catalog';
+import type { TargetType } from '../model/target-type';
 import { sqliteIdent } from '../source/sqlite-schema';
 
 export interface PlanOptions {
@@ -58,13 +60,6 @@ export function buildPlan(
       object: name,
       kind: 'virtual table',
       reason: 'SQLite virtual tables (FTS, R*Tree) and their shadow tables are not migrated',
-    });
-  }
-  for (const trigger of schema.triggers) {
-    notCarried.push({
-      object: trigger,
-      kind: 'trigger',
-      reason: 'SQLite triggers are not translated to PostgreSQL',
     });
   }
   return { tables, notCarried, problems };
@@ -163,9 +158,37 @@ function planCreated(
       if ('sql' in d) defaultSql = d.sql;
       else notCarried.push({ object: `${source.name}.${c.name}`, kind: 'default', reason: d.untranslatable });
     }
-    return { source: c, name: c.name, type, notNull, defaultSql, identity, converter };
+    const collation = columnCollation(source.name, c, type, notCarried);
+    return { source: c, name: c.name, type, notNull, defaultSql, identity, converter, ...collation };
   });
   return { source, name: source.name, exists: false, columns: planned, parents: [] };
+}
+
+/**
+ * NOCASE on a text column is carried as the `nocase` collation (case-insensitive, see
+ * schema/ddl NOCASE_COLLATION); RTRIM and custom collations are listed, the column compares exactly.
+ */
+function columnCollation(
+  table: string,
+  c: SourceColumn,
+  type: TargetType,
+  notCarried: NotCarried[],
+): { collation?: string } {
+  const collation = targetCollation(c, type);
+  if (collation) return { collation };
+  if (
+    !c.collation ||
+    c.collation === 'BINARY' ||
+    c.collation === 'NOCASE' ||
+    !['text', 'varchar', 'char'].includes(type.kind)
+  )
+    return {};
+  notCarried.push({
+    object: `${table}.${c.name}`,
+    kind: 'collation',
+    reason: `COLLATE ${c.collation} has no PostgreSQL equivalent: the column compares exactly (binary)`,
+  });
+  return {};
 }
 
 function isNumericOnly(db: Database.Database, table: string, column: string): boolean {

@@ -34,6 +34,13 @@ describe('translateDefault', () => {
     ["X'00ff'", 'BLOB', "'\\x00ff'"],
     ["'2024-01-02 03:04:05'", 'DATETIME', "'2024-01-02 03:04:05+00'"],
     ["'{}'", 'JSON', "'{}'"],
+    ["DATETIME('now', 'localtime')", 'DATETIME', 'CURRENT_TIMESTAMP'],
+    ["DATETIME('now', 'localtime')", 'TEXT', `to_char(LOCALTIMESTAMP, 'YYYY-MM-DD HH24:MI:SS')`],
+    ["date('now','localtime')", 'DATE', 'CURRENT_DATE'],
+    ["date('now')", 'TEXT', `to_char((now() AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`],
+    ['"0"', 'INTEGER', "'0'"],
+    ['""', 'TEXT', "''"],
+    ['"abc"', 'VARCHAR(10)', "'abc'"],
   ])('%s on %s → %s', (raw, declared, sql) => {
     expect(translate(raw, declared)).toEqual({ sql });
   });

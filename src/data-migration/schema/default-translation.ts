@@ -43,7 +43,10 @@ export function translateDefault(
   return { untranslatable: `default expression ${raw} has no PostgreSQL translation` };
 }
 
-type NowKind = { unit: 'timestamp' | 'date' | 'time' } | { unit: 'format'; format: string };
+/** "Now" in a unit or a strftime format; `local` for SQLite's 'localtime' modifier. */
+type NowKind = ({ unit: 'timestamp' | 'date' | 'time' } | { unit: 'format'; format: string }) & {
+  local?: boolean;
+};
 
 function nowKind(tokens: Token[]): NowKind | undefined {
   const first = tokens[0]?.text.toUpperCase();
@@ -58,19 +61,23 @@ function nowKind(tokens: Token[]): NowKind | undefined {
     return { unit: 'format', format: '%s' };
   }
   if (!args.every((t) => t.kind === 'string')) return undefined;
-  const values = args.map((t) => t.value.toLowerCase());
+  const values = args.map((t) => t.value.trim().toLowerCase());
+  // DATETIME('now', 'localtime') (pgloader's test files have it): now on the local wall clock.
+  const local = values.at(-1) === 'localtime' && values.length > 1;
+  if (local) values.pop();
   if (first === 'STRFTIME' && values[1] === 'now' && values.length === 2 && args[0]) {
-    return { unit: 'format', format: args[0].value };
+    return { unit: 'format', format: args[0].value, local };
   }
   if (values.length !== 1 || values[0] !== 'now') return undefined;
-  if (first === 'DATETIME') return { unit: 'timestamp' };
-  if (first === 'DATE') return { unit: 'date' };
-  if (first === 'TIME') return { unit: 'time' };
+  if (first === 'DATETIME') return { unit: 'timestamp', local };
+  if (first === 'DATE') return { unit: 'date', local };
+  if (first === 'TIME') return { unit: 'time', local };
   return undefined;
 }
 
 function translateNow(now: NowKind, type: TargetType, raw: string): DefaultTranslation {
-  const utc = "(now() AT TIME ZONE 'UTC')";
+  // The wall clock SQLite writes: UTC, or with 'localtime' the session's zone (TimeZone).
+  const utc = now.local ? 'LOCALTIMESTAMP' : "(now() AT TIME ZONE 'UTC')";
   switch (type.kind) {
     case 'timestamptz':
       return { sql: 'CURRENT_TIMESTAMP' };
@@ -152,7 +159,8 @@ function literalValue(tokens: Token[]): { value: SqliteValue } | undefined {
   if (tokens.length === 1) {
     const t = tokens[0];
     if (t === undefined) return undefined;
-    if (t.kind === 'string') return { value: t.value };
+    // A double-quoted default names no column, so SQLite takes it as a string: DEFAULT "0", DEFAULT "".
+    if (t.kind === 'string' || t.kind === 'quoted') return { value: t.value };
     if (t.kind === 'blob') return { value: Buffer.from(t.value, 'hex') };
     if (t.kind === 'number') return { value: numberValue(t.text) };
     if (t.kind === 'word' && /^(TRUE|FALSE)$/i.test(t.text))

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OrphanIndex } from '../model/plan';
+import type { OrphanSearch } from '../model/plan';
 import { findOrphans } from './foreign-key-orphans';
 import { SourceHandle } from './source-handle';
 import { threadResult } from './thread-result';
@@ -10,7 +10,7 @@ import type { SourceSchema } from '../model/catalog';
 export type SourceCheckRequest =
   { check: 'integrity'; path: string } | { check: 'orphans'; path: string; schema: SourceSchema };
 
-type Result<R extends SourceCheckRequest> = R extends { check: 'integrity' } ? string : OrphanIndex;
+type Result<R extends SourceCheckRequest> = R extends { check: 'integrity' } ? string : OrphanSearch;
 
 /** `PRAGMA quick_check` joined into one line ('ok' when sound), or every FK orphan of every table. */
 export function runSourceCheck<R extends SourceCheckRequest>(request: R): Result<R> {
@@ -23,7 +23,8 @@ export function runSourceCheck<R extends SourceCheckRequest>(request: R): Result
         .join('; ') as Result<R>;
     }
     const all = new Set(request.schema.tables.map((t) => t.name));
-    return findOrphans(db, request.schema, all).index as Result<R>;
+    const { index, byForeignKey } = findOrphans(db, request.schema, all);
+    return { index, byForeignKey } as Result<R>;
   } finally {
     source.close();
   }
@@ -47,9 +48,12 @@ export function startSourceCheck<R extends SourceCheckRequest>(request: R): Prom
 }
 
 /** The orphans of the tables being migrated, and how many rows they are. */
-export function orphansOf(index: OrphanIndex, tables: Set<string>): { index: OrphanIndex; count: number } {
-  const kept: OrphanIndex = new Map([...index].filter(([table]) => tables.has(table)));
+export function orphansOf(found: OrphanSearch, tables: Set<string>): OrphanSearch & { count: number } {
+  const index = new Map([...found.index].filter(([table]) => tables.has(table)));
+  const byForeignKey = new Map(
+    [...found.byForeignKey].filter(([id]) => tables.has(id.slice(0, id.lastIndexOf('\u0000')))),
+  );
   let count = 0;
-  for (const rows of kept.values()) count += rows.size;
-  return { index: kept, count };
+  for (const rows of index.values()) count += rows.size;
+  return { index, byForeignKey, count };
 }

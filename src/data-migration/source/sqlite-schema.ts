@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closingParen, isWord, tokenize, type Token } from '../schema/sql-tokens';
+import { closingParen, isWord, splitTopLevel, tokenize, type Token } from '../schema/sql-tokens';
 import type {
   SourceColumn,
   SourceIndex,
@@ -58,8 +58,20 @@ export function readSqliteSchema(db: Database.Database): SourceSchema {
     tables,
     views: master.filter((r) => r.type === 'view' && r.sql).map((r) => ({ name: r.name, sql: r.sql ?? '' })),
     triggers: master.filter((r) => r.type === 'trigger').map((r) => r.name),
+    triggerDefinitions: master
+      .filter((r) => r.type === 'trigger' && r.sql !== null)
+      .map((r) => ({ name: r.name, table: r.tbl_name, sql: r.sql ?? '' })),
     virtualTables,
   };
+}
+
+/** The views of the source with their SQL. */
+export function readSourceViews(db: Database.Database): { name: string; sql: string }[] {
+  return db
+    .prepare<[], { name: string; sql: string }>(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'view' AND sql IS NOT NULL",
+    )
+    .all();
 }
 
 interface XInfoRow {
@@ -79,6 +91,7 @@ function readTable(
   sequences: Map<string, bigint>,
 ): SourceTable {
   const info = db.prepare<[], XInfoRow>(`PRAGMA table_xinfo(${sqlString(name)})`).all();
+  const collations = columnCollations(sql);
   const columns: SourceColumn[] = info.map((c) => ({
     name: c.name,
     declaredType: c.type,
@@ -86,6 +99,7 @@ function readTable(
     defaultSql: c.dflt_value,
     pkPosition: c.pk,
     generated: c.hidden === 2 || c.hidden === 3,
+    ...(collations.has(c.name.toLowerCase()) ? { collation: collations.get(c.name.toLowerCase()) } : {}),
   }));
   const tokens = tokenize(sql).filter((t) => t.kind !== 'space');
   const withoutRowid = /\)\s*(?:STRICT\s*,\s*)?WITHOUT\s+ROWID\s*(?:,\s*STRICT\s*)?;?\s*$/i.test(sql);
@@ -225,6 +239,32 @@ function markDeferred(fks: SourceForeignKey[], tokens: Token[]): SourceForeignKe
     }
   }
   return fks;
+}
+
+/**
+ * The COLLATE of each column definition, by lower-cased column name (PRAGMAs do not expose it):
+ * the CREATE TABLE's top-level items that start with a name, each searched for `COLLATE name`.
+ */
+function columnCollations(sql: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const tokens = tokenize(sql).filter((t) => t.kind !== 'space');
+  const open = tokens.findIndex((t) => t.text === '(');
+  const close = open < 0 ? -1 : closingParen(tokens, open);
+  if (close < 0) return out;
+  for (const item of splitTopLevel(tokens.slice(open + 1, close))) {
+    const first = item[0];
+    if (!first || isWord(first, 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN')) continue;
+    let depth = 0;
+    for (let i = 1; i < item.length; i++) {
+      const t = item[i];
+      if (t?.text === '(') depth++;
+      if (t?.text === ')') depth--;
+      const next = item[i + 1];
+      if (depth === 0 && isWord(t, 'COLLATE') && next)
+        out.set(first.value.toLowerCase(), next.value.toUpperCase());
+    }
+  }
+  return out;
 }
 
 /** CHECK bodies from the CREATE TABLE text (PRAGMAs do not expose them). */

@@ -68,3 +68,11 @@ export async function objectExists(client: pg.Client, table: string, name: strin
   );
   return rows[0]?.found ?? false;
 }
+
+/** The names of the views in the target's current schema. */
+export async function viewNames(client: pg.Client): Promise<Set<string>> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT viewname AS name FROM pg_views WHERE schemaname = current_schema()`,
+  );
+  return new Set(rows.map((r) => r.name));
+}

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { rowKeyText } from '../convert/sqlite-value';
 import { quoteIdent } from '../schema/sql-tokens';
 import type { SourceSnapshot } from '../model/report';
 
@@ -210,11 +211,16 @@ export async function readRejects(client: pg.Client, runId: string, table: strin
 }
 
 export async function rejectedRowids(client: pg.Client, runId: string, table: string): Promise<Set<string>> {
-  const { rows } = await client.query<{ rowid: string | null }>(
-    `SELECT rowid::text FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2`,
+  const { rows } = await client.query<{ rowid: string | null; key: string | null }>(
+    `SELECT rowid::text, CASE WHEN rowid IS NULL THEN record END AS key FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2`,
     [runId, table],
   );
-  return new Set(rows.map((r) => r.rowid ?? ''));
+  // A WITHOUT ROWID table's rows are named by their key (see rowIdentity).
+  return new Set(
+    rows.map(
+      (r) => r.rowid ?? rowKeyText(Object.values((JSON.parse(r.key ?? '{}') as { key?: object }).key ?? {})),
+    ),
+  );
 }
 
 /** JSON for a jsonb column: jsonb refuses NUL characters, so they are spelled out as text. */
