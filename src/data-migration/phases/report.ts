@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { maskSecrets } from '../../config/database-url';
 import { MigrationError } from '../model/errors';
@@ -21,8 +21,13 @@ export async function writeRejects(ctx: RunContext, plan: MigrationPlan): Promis
   for (const r of withRejects) {
     const t = plan.tables.find((x) => x.name === r.table);
     if (!t) continue;
-    const records = await readRejects(ctx.pg, ctx.runId ?? '', t.source.name);
-    writeFileSync(`${dir}/${safeFileName(t.source.name)}.jsonl`, records.join('\n') + '\n');
+    // As it streams in: a table of a million rejected rows is never in memory at once.
+    const fd = openSync(`${dir}/${safeFileName(t.source.name)}.jsonl`, 'w');
+    try {
+      for await (const piece of readRejects(ctx.pg, ctx.runId ?? '', t.source.name)) writeSync(fd, piece);
+    } finally {
+      closeSync(fd);
+    }
   }
   ctx.report.rejectsDirectory = resolve(dir);
 }

@@ -5,8 +5,8 @@ import { STATE_SCHEMA } from './run-state';
 
 /**
  * Moves the rows of `table` whose foreign key points at no row of its parent (because the parent
- * row was rejected) out of the table and into the run's rejects, in one transaction. Returns how
- * many moved.
+ * row was rejected) out of the table and into the run's rejects, in one statement on the server:
+ * no row passes through this process, however many move. Returns how many moved.
  */
 export async function rejectOrphanedChildren(
   client: pg.Client,
@@ -18,35 +18,21 @@ export async function rejectOrphanedChildren(
   const notNull = fk.from.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
   const match = fk.from.map((c, i) => `p.${quoteIdent(fk.to[i] ?? '')} = c.${quoteIdent(c)}`).join(' AND ');
   const alias = table.columns.find((c) => c.source.name === table.source.rowidAlias);
-  const rowid = alias ? `(gone.${quoteIdent(alias.name)})::text` : 'NULL';
-  await client.query('BEGIN');
-  try {
-    const { rows } = await client.query<{ rowid: string | null; values: string }>(
-      `WITH gone AS (DELETE FROM ${child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} p WHERE ${match}) RETURNING c.*)
-       SELECT ${rowid} AS rowid, to_jsonb(gone.*)::text AS values FROM gone`,
-    );
-    if (rows.length > 0) {
-      const records = rows.map((r) =>
-        JSON.stringify({
-          table: table.source.name,
-          rowid: r.rowid,
-          key: null,
-          column: fk.from[0],
-          reason: `foreign key orphan: its parent row in "${fk.parent}" was rejected`,
-          preview: '',
-          values: JSON.parse(r.values) as unknown,
-        }),
-      );
-      await client.query(
-        `INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
-         SELECT $1, $2, -1, r.rowid, r.record FROM unnest($3::bigint[], $4::text[]) AS r(rowid, record)`,
-        [runId, table.source.name, rows.map((r) => r.rowid), records],
-      );
-    }
-    await client.query('COMMIT');
-    return rows.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const rowid = alias ? `(gone.${quoteIdent(alias.name)})::text` : 'NULL::text';
+  // The record as the load writes one (BadRow's fields in order), the values as PostgreSQL holds them.
+  const record = `concat('{"table":', to_json($2::text), ',"rowid":', coalesce(to_json(${rowid})::text, 'null'),
+    ',"key":null,"column":', to_json($3::text), ',"reason":', to_json($4::text), ',"preview":"","values":',
+    to_jsonb(gone.*), '}')`;
+  const result = await client.query(
+    `WITH gone AS (DELETE FROM ${child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} p WHERE ${match}) RETURNING c.*)
+     INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
+     SELECT $1, $2, -1, (${rowid})::bigint, ${record} FROM gone`,
+    [
+      runId,
+      table.source.name,
+      fk.from[0] ?? '',
+      `foreign key orphan: its parent row in "${fk.parent}" was rejected`,
+    ],
+  );
+  return result.rowCount ?? 0;
 }
