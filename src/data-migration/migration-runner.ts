@@ -3,6 +3,7 @@ import { MigrationError } from './model/errors';
 import type { MigrationReport } from './model/report';
 import { finishSchema } from './phases/constraints';
 import { createTables } from './phases/create-tables';
+import { exportScript } from './phases/export';
 import { loadTables } from './phases/load';
 import { catchUpAndCutOver, undoCapture } from './phases/online';
 import { preflight } from './phases/preflight';
@@ -92,6 +93,28 @@ export class MigrationRunner {
       recordFailure(ctx, error);
     } finally {
       report.timings.totalSeconds = (Date.now() - started) / 1000;
+      await this.finish(ctx, false);
+    }
+    return report;
+  }
+
+  /**
+   * `export`: the same preflight (without a target) and plan, written as one psql script by the
+   * export phase instead of run; the snapshot read once, checked unchanged at the end.
+   */
+  async export(): Promise<MigrationReport> {
+    const ctx = new RunContext(this.options, 'export');
+    const { report } = ctx;
+    const started = Date.now();
+    try {
+      const { schema, plan, orphans } = await preflight(ctx);
+      await timed(ctx, 'exportSeconds', () => exportScript(ctx, plan, schema, orphans));
+    } catch (error) {
+      recordFailure(ctx, error);
+    } finally {
+      report.timings.totalSeconds = (Date.now() - started) / 1000;
+      report.finishedAt = new Date().toISOString();
+      await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
       await this.finish(ctx, false);
     }
     return report;

@@ -9,7 +9,7 @@ import { REJECTS_COPY, STATE_SCHEMA } from '../target/run-state';
 import type { TableDigest } from '../model/report';
 import { SourceDigestBuilder } from '../verify/source-digest';
 import { copyBatches, type BatchTally } from './copy-batches';
-import { copyLine } from './copy-text';
+import { rejectCopyText } from './copy-text';
 import { BadRowError } from './row-conversion';
 
 export interface LoadContext {
@@ -131,8 +131,6 @@ async function copyChunk(
   return { written: tally.written, rejected: tally.rejected, ...(digest ? { digest: digest.result() } : {}) };
 }
 
-const REJECT_PLAIN = [true, false, true, true, false];
-
 /** Rejected rows into the run's rejects, in the chunk's transaction (one COPY per batch of them). */
 async function storeRejects(
   ctx: LoadContext,
@@ -140,14 +138,9 @@ async function storeRejects(
   chunk: Chunk,
   rejects: BadRow[],
 ): Promise<void> {
-  const cells: string[] = [];
-  const lines = rejects.map((r) =>
-    copyLine(
-      [ctx.runId, table.source.name, String(chunk.index), r.rowid, JSON.stringify(r)],
-      REJECT_PLAIN,
-      cells,
-    ),
+  await copyText(
+    ctx.client,
+    REJECTS_COPY,
+    rejectCopyText([ctx.runId, table.source.name, String(chunk.index)], rejects),
   );
-  lines.push('');
-  await copyText(ctx.client, REJECTS_COPY, Buffer.from(lines.join('\n'), 'utf8'));
 }

@@ -12,8 +12,8 @@ import { copyTextDecoder } from './copy-text-decoder';
  */
 export const STATE_SCHEMA = 'data_migration_state';
 
-export async function ensureStateTables(client: pg.Client): Promise<void> {
-  await client.query(`
+/** The bookkeeping tables, created when missing (by a run, or by an exported script as it loads). */
+export const STATE_TABLES_SQL = `
     CREATE TABLE IF NOT EXISTS data_migration_runs (
       id bigserial primary key,
       started_at timestamptz not null,
@@ -60,7 +60,10 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
       rowid bigint,
       -- JSON text, not jsonb: a rejected value may hold a NUL character, which jsonb refuses.
       record text NOT NULL
-    );`);
+    );`;
+
+export async function ensureStateTables(client: pg.Client): Promise<void> {
+  await client.query(STATE_TABLES_SQL);
 }
 
 /** True when an earlier run has created the bookkeeping tables on this target. */
@@ -211,7 +214,7 @@ export const REJECTS_COPY = `COPY ${STATE_SCHEMA}.rejects (run_id, table_name, c
  * pieces of UTF-8 that may split a line anywhere: COPY's text decoded on the way.
  */
 export async function* readRejects(client: pg.Client, runId: string, table: string): AsyncGenerator<Buffer> {
-  const query = `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = ${literal(runId)} AND table_name = ${literal(table)} ORDER BY chunk, rowid`;
+  const query = `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = ${sqlLiteral(runId)} AND table_name = ${sqlLiteral(table)} ORDER BY chunk, rowid`;
   const decode = copyTextDecoder();
   for await (const piece of client.query(copyStreams.to(`COPY (${query}) TO STDOUT`))) {
     yield decode(piece as Buffer);
@@ -247,7 +250,7 @@ export async function rejectedRowids(
 }
 
 /** JSON for a jsonb column: jsonb refuses NUL characters, so they are spelled out as text. */
-function jsonbSafe(value: unknown): string {
+export function jsonbSafe(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? v.replaceAll('\u0000', '<NUL>') : typeof v === 'bigint' ? v.toString() : v,
   );
@@ -273,7 +276,7 @@ export async function discardTables(
   await client.query('COMMIT');
 }
 
-/** A string as an SQL literal (COPY takes no parameters). */
-function literal(value: string): string {
+/** A string as an SQL literal, for statements that take no parameters (COPY, a script's). */
+export function sqlLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
