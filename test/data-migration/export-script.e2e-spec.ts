@@ -104,6 +104,11 @@ describe('migrate export: one psql script, loaded by psql, verified by migrate v
     return { result, report };
   }
 
+  /** The same source by the direct route, to compare with. */
+  function migrateDirect(source: string, target: TestDatabase, report: string, extra: string[] = []) {
+    return runMigrate(['--source', source, '--target', target.url, '--report', report, ...extra]);
+  }
+
   const cases = [
     {
       name: 'chinook-autoincrement',
@@ -146,14 +151,7 @@ describe('migrate export: one psql script, loaded by psql, verified by migrate v
       expect(run).toEqual([{ status: 'succeeded', w: written, r: 0, command: 'export' }]);
 
       const direct = await database();
-      const migrated = await runMigrate([
-        '--source',
-        source,
-        '--target',
-        direct.url,
-        '--report',
-        join(dir, `${name}.direct.json`),
-      ]);
+      const migrated = await migrateDirect(source, direct, join(dir, `${name}.direct.json`));
       expect(migrated.code).toBe(0);
       expect(await schemaOf(viaScript.url)).toEqual(await schemaOf(direct.url));
     },
@@ -166,16 +164,7 @@ describe('migrate export: one psql script, loaded by psql, verified by migrate v
     expect(result.code).toBe(3);
     const direct = await database();
     const directReport = join(dir, 'bad.direct.json');
-    const migrated = await runMigrate([
-      '--source',
-      source,
-      '--target',
-      direct.url,
-      '--report',
-      directReport,
-      '--on-error',
-      'reject',
-    ]);
+    const migrated = await migrateDirect(source, direct, directReport, ['--on-error', 'reject']);
     expect(migrated.code).toBe(3);
     const records = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').sort();
     expect(records(join(`${report}.rejects`, 'Mixed Bag.jsonl'))).toEqual(

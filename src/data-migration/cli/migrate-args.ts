@@ -24,7 +24,8 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           holds its writes at the cut-over and switches to PostgreSQL (ADMIN_TOKEN)
   --chunk-rows N          rows per chunk, the unit of a transaction and of --resume (default 250000)
 
-Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.`;
+Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.
+Also: migrate verify --help, migrate export --help (a psql script instead of a target).`;
 
 export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
                       [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
