@@ -60,7 +60,9 @@ export async function exportScript(
     await script.comment(
       `pgmove export of ${resolve(ctx.options.sourcePath)} (snapshot sha256 ${ctx.report.source.sha256 ?? '?'})\n` +
         `taken ${ctx.snapshot?.takenAt ?? '?'}. Load into an empty database with:\n` +
-        `  psql -v ON_ERROR_STOP=1 -1 -f ${path.endsWith('.gz') ? '<(gunzip -c FILE)' : 'FILE'} DATABASE_URL`,
+        (path.endsWith('.gz')
+          ? '  gunzip -c FILE | psql -v ON_ERROR_STOP=1 -1 -f - DATABASE_URL'
+          : '  psql -v ON_ERROR_STOP=1 -1 -f FILE DATABASE_URL'),
     );
     for (const s of HEADER) await script.statement(s);
     for (const s of exportedRunStart(
