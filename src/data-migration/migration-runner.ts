@@ -69,10 +69,7 @@ export class MigrationRunner {
       recordFailure(ctx, error);
       undoCapture(ctx);
     } finally {
-      report.timings.totalSeconds = (Date.now() - started) / 1000;
-      report.finishedAt = new Date().toISOString();
-      await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
-      await this.finish(ctx, true);
+      await this.finishRead(ctx, started, true);
     }
     return report;
   }
@@ -112,12 +109,17 @@ export class MigrationRunner {
     } catch (error) {
       recordFailure(ctx, error);
     } finally {
-      report.timings.totalSeconds = (Date.now() - started) / 1000;
-      report.finishedAt = new Date().toISOString();
-      await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
-      await this.finish(ctx, false);
+      await this.finishRead(ctx, started, false);
     }
     return report;
+  }
+
+  /** The end of a run that read the whole snapshot: its times, the snapshot shown unchanged, then finish. */
+  private async finishRead(ctx: RunContext, started: number, record: boolean): Promise<void> {
+    ctx.report.timings.totalSeconds = (Date.now() - started) / 1000;
+    ctx.report.finishedAt = new Date().toISOString();
+    await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
+    await this.finish(ctx, record);
   }
 
   /** Releases the snapshot (kept after a failed migration), records the run, closes, reports. */
