@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { reportMeasurement } from '../support/measurements';
+import { loadScript } from '../support/psql';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
   readReport,
@@ -109,5 +110,54 @@ describe(`migrate --on-error reject: ${ITEMS.toLocaleString('en-US')} bad rows i
       ...['--report', join(dir, 'verify-chunked.json'), '--chunk-rows', '7000'],
     ]);
     expect(chunked.code).toBe(0);
+  });
+
+  it('export: the same rows set aside while the script is written, memory as a clean export, the script loads', async () => {
+    const exportOf = async (name: string) => {
+      const script = join(dir, `${name}.sql.gz`);
+      const report = join(dir, `${name}.export.json`);
+      const args = [
+        'export',
+        '--source',
+        join(dir, `${name}.sqlite`),
+        '--to-sql',
+        script,
+        '--report',
+        report,
+      ];
+      const run = await runMigrateMeasured([...args, '--on-error', 'reject'], LIMIT_MS);
+      reportMeasurement(
+        'many-bad-rows',
+        `export ${name}: wall s / peak RSS MB`,
+        `${run.wallSeconds} / ${run.peakRssMb}`,
+      );
+      return { run, script, report };
+    };
+    const clean = await exportOf('clean');
+    expect(clean.run.code).toBe(0);
+    const bad = await exportOf('bad');
+    expect(bad.run.code).toBe(3);
+    const items = readFileSync(join(`${bad.report}.rejects`, 'items.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(items).toHaveLength(ITEMS);
+    expect(bad.run.peakRssMb).toBeLessThan(clean.run.peakRssMb * RSS_ALLOWANCE);
+
+    const t = await createTestDatabase('many_bad_export');
+    targets.push(t);
+    expect(await loadScript(t.url, bad.script)).toMatchObject({ code: 0 });
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    try {
+      const stored = await client.query<AnyRow>(
+        `SELECT table_name, count(*)::int AS n FROM data_migration_state.rejects GROUP BY 1 ORDER BY 1`,
+      );
+      expect(stored.rows).toEqual([
+        { table_name: 'items', n: ITEMS },
+        { table_name: 'notes', n: NOTES },
+      ]);
+    } finally {
+      await client.end();
+    }
   });
 });
