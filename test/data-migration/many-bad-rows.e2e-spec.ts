@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -18,8 +18,9 @@ import {
 // load thread kept them all and ran out of heap at about this size, and the run never ended.
 const ITEMS = 100_000;
 const NOTES = 20_000;
-// A run that has not ended by then has stalled (a clean run of this file takes about a second).
-const LIMIT_MS = 90_000;
+// A run that has not ended by then has stalled (a clean run of this file takes about a second);
+// below Jest's 60 s so a stall fails with the run's output.
+const LIMIT_MS = 45_000;
 // Rejects are handed on REJECT_BATCH (load/copy-batches) at a time (a few MB per thread), so a run of bad rows needs no
 // more memory than a clean one; a quarter above the clean run's peak leaves room for the machine's noise.
 const RSS_ALLOWANCE = 1.25;
@@ -111,6 +112,35 @@ describe(`migrate --on-error reject: ${ITEMS.toLocaleString('en-US')} bad rows i
     ]);
     expect(chunked.code).toBe(0);
   });
+
+  it.each([[[]], [['--no-verify']]])(
+    '--on-error stop %p: a bad row after several batches of COPY text stops the run naming it (no hang)',
+    async (extra) => {
+      // Rows enough for the chunk's COPY to be under way (BATCH_CHARS, 256 KB) when the bad one comes.
+      const source = join(dir, 'late-bad.sqlite');
+      if (!existsSync(source)) {
+        const db = new Database(source);
+        db.exec(`
+          CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL, name TEXT);
+          WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 30000)
+          INSERT INTO items SELECT i, CASE WHEN i = 29000 THEN 'bad' ELSE i END, 'item number ' || i || ' padded' FROM c;`);
+        db.close();
+      }
+      const t = await createTestDatabase('late_bad');
+      targets.push(t);
+      const args = ['--source', source, '--target', t.url, '--report', join(dir, 'late-bad.json'), ...extra];
+      const run = await runMigrateMeasured(args, LIMIT_MS);
+      expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
+      expect(run.stdout).toContain('table "items", rowid 29000, column "qty": text in an integer column');
+      const client = new pg.Client({ connectionString: t.url });
+      await client.connect();
+      try {
+        expect((await client.query<AnyRow>('SELECT count(*)::int AS n FROM items')).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 
   it('export: the same rows set aside while the script is written, memory as a clean export, the script loads', async () => {
     const exportOf = async (name: string) => {

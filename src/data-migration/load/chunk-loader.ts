@@ -98,11 +98,11 @@ async function copyChunk(
     tally,
   );
 
+  // Rejected rows are stored as they come, between COPY statements of the good rows, so the
+  // chunk's rejects never wait in memory together; all of it commits (or not) as one.
+  const rows = new CopyIn(ctx.client, `COPY ${quoteIdent(table.name)} (${columns}) FROM STDIN`);
   await ctx.client.query('BEGIN');
   try {
-    // Rejected rows are stored as they come, between COPY statements of the good rows, so the
-    // chunk's rejects never wait in memory together; all of it commits (or not) as one.
-    const rows = new CopyIn(ctx.client, `COPY ${quoteIdent(table.name)} (${columns}) FROM STDIN`);
     for (const batch of batches) {
       if (batch.text) await rows.write(batch.text);
       if (batch.rejects.length === 0) continue;
@@ -125,6 +125,7 @@ async function copyChunk(
     );
     await ctx.client.query('COMMIT');
   } catch (error) {
+    await rows.abort();
     await ctx.client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }

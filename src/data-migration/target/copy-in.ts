@@ -26,6 +26,19 @@ export class CopyIn {
     if (!stream.write(piece)) await once(stream, 'drain');
   }
 
+  /**
+   * Gives an unfinished statement up (its rows were not all made: a bad row, another job's failure):
+   * PostgreSQL is told the COPY failed, so the session is free for the ROLLBACK that follows.
+   * Without this the ROLLBACK would queue behind a COPY that never ends.
+   */
+  async abort(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (!stream || stream.destroyed) return;
+    stream.destroy(new Error('COPY given up: the rows being copied could not all be made'));
+    await finished(stream).catch(() => undefined);
+  }
+
   /** Ends the statement, if one was started, once PostgreSQL has taken every piece. */
   async end(): Promise<void> {
     const stream = this.stream;
