@@ -17,7 +17,7 @@ export class CopyIn {
   ) {}
 
   async write(piece: Buffer): Promise<void> {
-    const stream = (this.stream ??= this.client.query(copyStreams.from(this.sql)));
+    const stream = (this.stream ??= this.started());
     // A stream PostgreSQL already refused has no 'drain' to come: its error is the answer.
     if (stream.destroyed) {
       await finished(stream);
@@ -37,6 +37,14 @@ export class CopyIn {
     if (!stream || stream.destroyed) return;
     stream.destroy(new Error('COPY given up: the rows being copied could not all be made'));
     await finished(stream).catch(() => undefined);
+  }
+
+  private started(): ReturnType<typeof copyStreams.from> {
+    const stream = this.client.query(copyStreams.from(this.sql));
+    // A refusal that arrives between pieces is not lost: the next write or end() finds the stream
+    // destroyed and answers with its error (`finished`); this listener only keeps it from crashing.
+    stream.on('error', () => undefined);
+    return stream;
   }
 
   /** Ends the statement, if one was started, once PostgreSQL has taken every piece. */
