@@ -38,7 +38,7 @@ function main(): void {
   for (const digest of [false, true]) {
     for (let r = 0; r < Number(values.repeat); r++) {
       const builder = digest ? new SourceDigestBuilder(table, chunk) : undefined;
-      const tally = { written: 0, rejects: [] };
+      const tally = { written: 0, rejected: 0 };
       let bytes = 0;
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
@@ -58,7 +58,7 @@ function main(): void {
         chunk,
         tally,
       );
-      for (const b of batches) bytes += b.length;
+      for (const b of batches) bytes += b.text?.length ?? 0;
       const wallUs = Number(process.hrtime.bigint() - started) / 1000;
       const used = process.cpuUsage(cpu);
       const line =

@@ -3,6 +3,7 @@ import { MigrationError } from './model/errors';
 import type { MigrationReport } from './model/report';
 import { finishSchema } from './phases/constraints';
 import { createTables } from './phases/create-tables';
+import { exportScript } from './phases/export';
 import { loadTables } from './phases/load';
 import { catchUpAndCutOver, copyVerifiedBefore, undoCapture } from './phases/online';
 import { preflight } from './phases/preflight';
@@ -70,14 +71,7 @@ export class MigrationRunner {
       recordFailure(ctx, error);
       undoCapture(ctx);
     } finally {
-      report.timings.totalSeconds = (Date.now() - started) / 1000;
-      report.finishedAt = new Date().toISOString();
-      try {
-        checkSnapshotUnchanged(ctx);
-      } catch (error) {
-        recordFailure(ctx, error);
-      }
-      await this.finish(ctx, true);
+      await this.finishRead(ctx, started, true);
     }
     return report;
   }
@@ -101,6 +95,37 @@ export class MigrationRunner {
       await this.finish(ctx, false);
     }
     return report;
+  }
+
+  /**
+   * `export`: the same preflight (without a target) and plan, written as one psql script by the
+   * export phase instead of run; the snapshot read once, checked unchanged at the end.
+   */
+  async export(): Promise<MigrationReport> {
+    const ctx = new RunContext(this.options, 'export');
+    const { report } = ctx;
+    const started = Date.now();
+    try {
+      const { schema, plan, orphans } = await preflight(ctx);
+      await timed(ctx, 'exportSeconds', () => exportScript(ctx, plan, schema, orphans));
+    } catch (error) {
+      recordFailure(ctx, error);
+    } finally {
+      await this.finishRead(ctx, started, false);
+    }
+    return report;
+  }
+
+  /** The end of a run that read the whole snapshot: its times, the snapshot shown unchanged, then finish. */
+  private async finishRead(ctx: RunContext, started: number, record: boolean): Promise<void> {
+    ctx.report.timings.totalSeconds = (Date.now() - started) / 1000;
+    ctx.report.finishedAt = new Date().toISOString();
+    try {
+      checkSnapshotUnchanged(ctx);
+    } catch (error) {
+      recordFailure(ctx, error);
+    }
+    await this.finish(ctx, record);
   }
 
   /** Releases the snapshot (kept after a failed migration), records the run, closes, reports. */

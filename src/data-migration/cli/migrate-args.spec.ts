@@ -46,6 +46,12 @@ describe('parseMigrateArgs', () => {
     expect(parseMigrateArgs(['verify', '--source', 'a']).command).toBe('verify');
   });
 
+  it('has an export subcommand writing a script, with --on-error as migrate', () => {
+    expect(
+      parseMigrateArgs(['export', '--source', 'a', '--to-sql', 'a.sql.gz', '--on-error', 'reject']),
+    ).toMatchObject({ command: 'export', toSql: 'a.sql.gz', onError: 'reject' });
+  });
+
   it.each([
     [[]],
     [['--source']],
@@ -55,6 +61,10 @@ describe('parseMigrateArgs', () => {
     [['--source', 'a', '--resume', '--reset-target']],
     [['--source', 'a', '--bogus']],
     [['verify', '--source', 'a', '--resume']],
+    [['export', '--source', 'a']],
+    [['export', '--source', 'a', '--to-sql', 'a.sql', '--target', 'postgres://h/d']],
+    [['export', '--source', 'a', '--to-sql', 'a.sql', '--jobs', '2']],
+    [['--source', 'a', '--to-sql', 'a.sql']],
   ])('usage error for %p', (args) => {
     expect(() => parseMigrateArgs(args)).toThrow(UsageError);
   });

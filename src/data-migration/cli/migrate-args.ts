@@ -31,7 +31,8 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           holds its writes at the cut-over and switches to PostgreSQL (ADMIN_TOKEN)
   --chunk-rows N          rows per chunk, the unit of a transaction and of --resume (default 250000)
 
-Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.`;
+Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with rejected rows.
+Also: migrate verify --help, migrate export --help (a psql script instead of a target).`;
 
 export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
                       [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
@@ -39,6 +40,19 @@ export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--targe
 Compares the target with a snapshot of the source as it is now: row counts, content digests,
 key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 differences or failure,
 2 usage error.`;
+
+export const EXPORT_USAGE = `usage: migrate export --source FILE.sqlite --to-sql FILE.sql[.gz] [--on-error stop|reject]
+                      [--report FILE] [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
+
+Writes one psql script that rebuilds the database where this tool cannot reach the target: the
+tables, their rows as COPY blocks (the text migrate sends), keys, indexes, CHECKs, foreign keys,
+views, sequences, and a closing check of every table's row count. Reads one snapshot of the source;
+gzip-compressed when FILE ends in .gz. Load it into an empty database, then verify:
+  psql -v ON_ERROR_STOP=1 -1 -f FILE.sql "$DATABASE_URL"
+  npm run migrate -- verify --source FILE.sqlite --target "$DATABASE_URL"
+  --on-error stop|reject  stop at the first bad row (default), or set bad rows aside and exit 3
+  --report FILE           the JSON report (default data-migration-export.json); rejects beside it
+Exit codes: 0 written, 1 failed (no script left), 2 usage error, 3 written with rejected rows.`;
 
 export class UsageError extends Error {}
 
@@ -56,8 +70,10 @@ export type ParsedCommand = Pick<
   | 'verify'
   | 'chunkRows'
 > & {
-  command: 'migrate' | 'verify';
+  command: 'migrate' | 'verify' | 'export';
   source: string;
+  /** `export`: the script to write. */
+  toSql?: string;
   target?: string;
   report?: string;
   online: boolean;
@@ -71,6 +87,7 @@ const DEFAULT_CHUNK_ROWS = 250_000;
 const OPTIONS = {
   source: { type: 'string' },
   target: { type: 'string' },
+  'to-sql': { type: 'string' },
   'on-error': { type: 'string' },
   orphans: { type: 'string' },
   report: { type: 'string' },
@@ -89,19 +106,36 @@ const OPTIONS = {
 } as const;
 
 const MIGRATE_ONLY = ['on-error', 'orphans', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
+// An export has no target, no threads and nothing to resume or verify.
+const NOT_EXPORT = [
+  'target',
+  'resume',
+  'reset-target',
+  'dry-run',
+  'no-verify',
+  'online',
+  'abort',
+  'service',
+  'jobs',
+] as const;
 // An online run verifies the copy and every change it applies, and stops at the first bad row.
 const NOT_ONLINE = ['dry-run', 'no-verify'] as const;
 
 /** The usage of the subcommand when the arguments ask for help (`-h`, `--help`). */
 export function requestedHelp(args: string[]): string | undefined {
   if (!args.some((a) => a === '-h' || a === '--help')) return undefined;
-  return args[0] === 'verify' ? VERIFY_USAGE : MIGRATE_USAGE;
+  return usageOf(args);
+}
+
+/** The usage text of the subcommand the arguments name. */
+export function usageOf(args: string[]): string {
+  return args[0] === 'verify' ? VERIFY_USAGE : args[0] === 'export' ? EXPORT_USAGE : MIGRATE_USAGE;
 }
 
 /** Parses the arguments after `migrate`. Throws UsageError with a message for the user. */
 export function parseMigrateArgs(args: string[]): ParsedCommand {
-  const command = args[0] === 'verify' ? 'verify' : 'migrate';
-  const rest = command === 'verify' ? args.slice(1) : args;
+  const command = args[0] === 'verify' ? 'verify' : args[0] === 'export' ? 'export' : 'migrate';
+  const rest = command === 'migrate' ? args : args.slice(1);
   const { values, tokens } = readFlags(rest);
   if (values.help) throw new UsageError('');
   for (const t of tokens) {
@@ -113,6 +147,13 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
       throw new UsageError(`--${t.name} given twice`);
   }
   if (!values.source) throw new UsageError('--source FILE.sqlite is required');
+  if (command === 'export') {
+    if (!values['to-sql']) throw new UsageError('export needs --to-sql FILE.sql (or FILE.sql.gz)');
+    const clash = NOT_EXPORT.find((name) => values[name] !== undefined);
+    if (clash) throw new UsageError(`export writes a script and cannot take --${clash}`);
+  } else if (values['to-sql'] !== undefined) {
+    throw new UsageError('--to-sql belongs to migrate export');
+  }
   if (values.resume && values['reset-target'])
     throw new UsageError('--resume and --reset-target cannot be combined');
   if (values.abort && !values.online)
@@ -129,6 +170,7 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
     command,
     source: values.source,
     target: values.target,
+    toSql: values['to-sql'],
     onError:
       oneOf(values['on-error'], ['stop', 'reject'] as const, '--on-error must be stop or reject') ?? 'stop',
     orphans: oneOf(

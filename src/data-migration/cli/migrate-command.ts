@@ -3,8 +3,14 @@ import { ConfigError, type PostgresSettings } from '../../config/app-config';
 import { DatabaseUrlError, maskSecrets } from '../../config/database-url';
 import { MigrationRunner } from '../migration-runner';
 import { removeCapture } from '../source/capture';
-import { MIGRATE_USAGE, parseMigrateArgs, requestedHelp, UsageError, VERIFY_USAGE } from './migrate-args';
-import { resolveTarget } from './target-settings';
+import { parseMigrateArgs, requestedHelp, usageOf, UsageError } from './migrate-args';
+import { NO_TARGET, resolveTarget } from './target-settings';
+
+const DEFAULT_REPORT = {
+  migrate: 'data-migration-report.json',
+  verify: 'data-migration-verify.json',
+  export: 'data-migration-export.json',
+} as const;
 
 /** `main.ts migrate …`: parse, run, print, and return the exit code (0, 1, 2 or 3). */
 export async function runMigrateCommand(
@@ -21,11 +27,11 @@ export async function runMigrateCommand(
   let target: PostgresSettings;
   const parsed = parse(args, err);
   if (typeof parsed === 'number') return parsed;
-  const usage = parsed.command === 'verify' ? VERIFY_USAGE : MIGRATE_USAGE;
+  const usage = usageOf(args);
   if (parsed.abort) return abortOnline(parsed.source, out, err);
   try {
     if (!existsSync(parsed.source)) throw new UsageError(`--source ${parsed.source}: no such file`);
-    target = resolveTarget(parsed.target, env);
+    target = parsed.command === 'export' ? NO_TARGET : resolveTarget(parsed.target, env);
   } catch (error) {
     return usageFailure(error, err, usage);
   }
@@ -34,9 +40,7 @@ export async function runMigrateCommand(
     target,
     onError: parsed.onError,
     orphans: parsed.orphans,
-    reportPath:
-      parsed.report ??
-      (parsed.command === 'verify' ? 'data-migration-verify.json' : 'data-migration-report.json'),
+    reportPath: parsed.report ?? DEFAULT_REPORT[parsed.command],
     resume: parsed.resume,
     resetTarget: parsed.resetTarget,
     dryRun: parsed.dryRun,
@@ -47,9 +51,15 @@ export async function runMigrateCommand(
     verify: parsed.verify,
     online: parsed.online,
     service: parsed.service === undefined ? undefined : { url: parsed.service, token: env.ADMIN_TOKEN },
+    toSql: parsed.toSql,
     out,
   });
-  const report = parsed.command === 'verify' ? await runner.verifyOnly() : await runner.migrate();
+  const report =
+    parsed.command === 'verify'
+      ? await runner.verifyOnly()
+      : parsed.command === 'export'
+        ? await runner.export()
+        : await runner.migrate();
   return report.exitCode;
 }
 
@@ -57,7 +67,7 @@ function parse(args: string[], err: NodeJS.WriteStream): ReturnType<typeof parse
   try {
     return parseMigrateArgs(args);
   } catch (error) {
-    return usageFailure(error, err, args[0] === 'verify' ? VERIFY_USAGE : MIGRATE_USAGE);
+    return usageFailure(error, err, usageOf(args));
   }
 }
 

@@ -17,3 +17,19 @@ export function resolveTarget(
   }
   return database;
 }
+
+/** `export` connects to no PostgreSQL: the settings it carries name none. */
+export const NO_TARGET: PostgresSettings = {
+  kind: 'postgres',
+  host: '',
+  port: 0,
+  database: '',
+  user: '',
+  password: '',
+  url: '',
+  ssl: 'disable',
+  poolMax: 1,
+  poolMin: 0,
+  statementTimeoutMs: 0,
+  queryTimeoutMs: 0,
+};

@@ -1,9 +1,19 @@
 import type { SqliteValue } from '../model/plan';
 
-/** A source value with no faithful form in the target column. `reason` says why, for the report. */
+/**
+ * A source value with no faithful form in the target column. `reason` says why, for the report.
+ * It is an answer about data, not a fault of the code: it carries no stack, whose capture would cost
+ * more than the rest of a rejected row's handling (a file of a million bad rows throws a million).
+ */
 export class BadValueError extends Error {
-  constructor(readonly reason: string) {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason);
+    Error.stackTraceLimit = limit;
+    this.reason = reason;
   }
 }
 

@@ -1,16 +1,15 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import copyStreams from 'pg-copy-streams';
-import type { PlannedTable, Chunk, OrphanIndex, OnError } from '../model/plan';
+import type { PlannedTable, Chunk, OrphanIndex, OnError, BadRow } from '../model/plan';
 import { quoteIdent } from '../schema/sql-tokens';
 import { BadValueError } from '../convert/sqlite-value';
 import type { RawTextReader } from '../source/source-reader';
-import { STATE_SCHEMA } from '../target/run-state';
+import { CopyIn, copyText } from '../target/copy-in';
+import { REJECTS_COPY, STATE_SCHEMA } from '../target/run-state';
 import type { TableDigest } from '../model/report';
 import { SourceDigestBuilder } from '../verify/source-digest';
 import { copyBatches, type BatchTally } from './copy-batches';
+import { rejectCopyText } from './copy-text';
 import { BadRowError } from './row-conversion';
 
 export interface LoadContext {
@@ -82,7 +81,7 @@ async function copyChunk(
 ): Promise<ChunkResult> {
   const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
   const digest = ctx.digest ? new SourceDigestBuilder(table, chunk) : undefined;
-  const tally: BatchTally = { written: 0, rejects: [] };
+  const tally: BatchTally = { written: 0, rejected: 0 };
   const batches = copyBatches(
     {
       db: ctx.db,
@@ -98,12 +97,19 @@ async function copyChunk(
     chunk,
     tally,
   );
-  const { rejects } = tally;
 
+  // Rejected rows are stored as they come, between COPY statements of the good rows, so the
+  // chunk's rejects never wait in memory together; all of it commits (or not) as one.
+  const rows = new CopyIn(ctx.client, `COPY ${quoteIdent(table.name)} (${columns}) FROM STDIN`);
   await ctx.client.query('BEGIN');
   try {
-    const copy = ctx.client.query(copyStreams.from(`COPY ${quoteIdent(table.name)} (${columns}) FROM STDIN`));
-    await pipeline(Readable.from(batches, { objectMode: false }), copy);
+    for (const batch of batches) {
+      if (batch.text) await rows.write(batch.text);
+      if (batch.rejects.length === 0) continue;
+      await rows.end();
+      await storeRejects(ctx, table, chunk, batch.rejects);
+    }
+    await rows.end();
     await ctx.client.query(
       `INSERT INTO ${STATE_SCHEMA}.chunks (run_id, table_name, chunk, first_rowid, last_rowid, rows_written, rows_rejected)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -114,26 +120,28 @@ async function copyChunk(
         chunk.lo?.toString() ?? null,
         chunk.hi?.toString() ?? null,
         tally.written,
-        rejects.length,
+        tally.rejected,
       ],
     );
-    if (rejects.length > 0) {
-      await ctx.client.query(
-        `INSERT INTO ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record)
-         SELECT $1, $2, $3, r.rowid, r.record FROM unnest($4::bigint[], $5::text[]) AS r(rowid, record)`,
-        [
-          ctx.runId,
-          table.source.name,
-          chunk.index,
-          rejects.map((r) => r.rowid),
-          rejects.map((r) => JSON.stringify(r)),
-        ],
-      );
-    }
     await ctx.client.query('COMMIT');
   } catch (error) {
+    await rows.abort();
     await ctx.client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return { written: tally.written, rejected: rejects.length, ...(digest ? { digest: digest.result() } : {}) };
+  return { written: tally.written, rejected: tally.rejected, ...(digest ? { digest: digest.result() } : {}) };
+}
+
+/** Rejected rows into the run's rejects, in the chunk's transaction (one COPY per batch of them). */
+async function storeRejects(
+  ctx: LoadContext,
+  table: PlannedTable,
+  chunk: Chunk,
+  rejects: BadRow[],
+): Promise<void> {
+  await copyText(
+    ctx.client,
+    REJECTS_COPY,
+    rejectCopyText([ctx.runId, table.source.name, String(chunk.index)], rejects),
+  );
 }

@@ -7,6 +7,9 @@ import { BadRowError, convertRow, rowIdentity } from './row-conversion';
 
 // Rows are joined (natively) into one buffer per batch of about this many characters.
 const BATCH_CHARS = 256 * 1024;
+// Rejected rows are handed on in groups of at most this many, so a chunk of bad rows never sits in
+// memory whole (each record keeps the row's values: ~4 KB of heap).
+export const REJECT_BATCH = 1000;
 
 export class AbortedError extends Error {}
 
@@ -27,51 +30,68 @@ export interface BatchInput {
 
 export interface BatchTally {
   written: number;
+  rejected: number;
+}
+
+/** A piece of a chunk: the COPY text of some good rows (if any) and the rows rejected among them. */
+export interface CopyBatch {
+  text: Buffer | undefined;
   rejects: BadRow[];
 }
 
-/** The COPY text of one chunk's good rows, as buffers; bad rows stop it or go to `tally.rejects`. */
+/**
+ * The COPY text of one chunk's good rows, in batches; a bad row stops it (`stop`) or goes into the
+ * batch's `rejects` (`reject`). A batch is handed on once it holds BATCH_CHARS of text or
+ * REJECT_BATCH rejected rows, so memory is bounded however many rows are bad.
+ */
 export function* copyBatches(
   input: BatchInput,
   table: PlannedTable,
   chunk: Chunk,
   tally: BatchTally,
-): Generator<Buffer> {
+): Generator<CopyBatch> {
   const plain = table.columns.map((c) => c.converter.plain);
   const cells: string[] = new Array<string>(table.columns.length);
   const skip = input.skip !== undefined && input.skip.size > 0 ? input.skip : undefined;
   let lines: string[] = [];
+  let rejects: BadRow[] = [];
   let chars = 0;
   let rowsRead = 0;
+  const take = (): CopyBatch => {
+    input.onRows(rowsRead);
+    rowsRead = 0;
+    const out = { text: lines.length > 0 ? joinLines(lines, input.digest) : undefined, rejects };
+    lines = [];
+    rejects = [];
+    chars = 0;
+    return out;
+  };
   for (const row of chunkRows(input.db, table, chunk)) {
     rowsRead++;
     if (skip && skip.has(rowIdentity(table, row) ?? '')) continue;
     const converted = convertRow(table, row, input.raw, input.orphans, input.trusted);
     if (!Array.isArray(converted)) {
       if (input.onError === 'stop' && !converted.setAside) throw new BadRowError(converted);
-      tally.rejects.push(converted);
-      continue;
+      rejects.push(converted);
+      tally.rejected++;
+    } else {
+      const line = copyLine(converted, plain, cells);
+      lines.push(line);
+      chars += line.length + 1;
+      tally.written++;
+      input.digest?.add(converted);
     }
-    const line = copyLine(converted, plain, cells);
-    lines.push(line);
-    chars += line.length + 1;
-    tally.written++;
-    input.digest?.add(converted);
-    if (chars >= BATCH_CHARS) {
+    if (chars >= BATCH_CHARS || rejects.length >= REJECT_BATCH) {
       if (input.aborted()) throw new AbortedError('aborted');
-      input.onRows(rowsRead);
-      rowsRead = 0;
-      yield batch(lines, input.digest);
-      lines = [];
-      chars = 0;
+      yield take();
     }
   }
-  input.onRows(rowsRead);
-  if (lines.length > 0) yield batch(lines, input.digest);
+  const last = take();
+  if (last.text || last.rejects.length > 0) yield last;
 }
 
 /** The COPY text of lines, each ending in a newline, also fed to the digest. */
-function batch(lines: string[], digest: SourceDigestBuilder | undefined): Buffer {
+function joinLines(lines: string[], digest: SourceDigestBuilder | undefined): Buffer {
   lines.push('');
   const buffer = Buffer.from(lines.join('\n'), 'utf8');
   digest?.addCopyText(buffer);

@@ -1,3 +1,5 @@
+import type { BadRow } from '../model/plan';
+
 // The characters COPY TO escapes; COPY FROM reads the same escapes back.
 const NEEDS_ESCAPE = /[\\\n\r\t\b\f\v]/;
 const EACH_ESCAPE = new RegExp(NEEDS_ESCAPE.source, 'g');
@@ -28,4 +30,16 @@ export function copyLine(values: (string | null)[], plain: boolean[], cells: str
     cells[i] = v === null || v === undefined ? '\\N' : plain[i] ? v : escapeCopy(v);
   }
   return cells.join('\t');
+}
+
+/**
+ * Reject records as COPY text for the rejects table: per record the `lead` cells (run, table,
+ * chunk: whatever the statement's columns before them), then its rowid and its JSON.
+ */
+export function rejectCopyText(lead: string[], rejects: BadRow[]): Buffer {
+  const plain = [...lead.map(() => false), true, false];
+  const cells: string[] = [];
+  const lines = rejects.map((r) => copyLine([...lead, r.rowid, JSON.stringify(r)], plain, cells));
+  lines.push('');
+  return Buffer.from(lines.join('\n'), 'utf8');
 }

@@ -13,6 +13,8 @@ export class ThreadLoader {
     | { resolve: (r: ChunkResult) => void; reject: (e: Error) => void; onRows: (n: number) => void }
     | undefined;
   private pendingDigest: { resolve: (d: TableDigest) => void; reject: (e: Error) => void } | undefined;
+  private readonly exited: Promise<void>;
+  private gone = false;
 
   constructor(workerPath: string, settings: WorkerSettings) {
     // A load thread holds one batch at a time; small heap limits keep the garbage between collections
@@ -24,7 +26,13 @@ export class ThreadLoader {
     });
     this.worker.on('message', (m: FromWorker) => this.receive(m));
     this.worker.on('error', (error) => this.settle(undefined, error));
-    this.worker.on('exit', (code) => this.settle(undefined, new Error(`load thread exited (code ${code})`)));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.gone = true;
+        this.settle(undefined, new Error(`load thread exited (code ${code})`));
+        resolve();
+      }),
+    );
   }
 
   load(
@@ -35,6 +43,7 @@ export class ThreadLoader {
     digest = false,
   ): Promise<ChunkResult> {
     return new Promise<ChunkResult>((resolve, reject) => {
+      if (this.gone) return reject(new Error('load thread already exited'));
       this.pending = { resolve, reject, onRows };
       const message: ToWorker = {
         type: 'chunk',
@@ -50,6 +59,7 @@ export class ThreadLoader {
   /** The source half of a table's verification, computed on this thread. */
   digest(table: PlannedTable, chunk: Chunk, rejected: Set<string>): Promise<TableDigest> {
     return new Promise<TableDigest>((resolve, reject) => {
+      if (this.gone) return reject(new Error('load thread already exited'));
       this.pendingDigest = { resolve, reject };
       this.worker.postMessage({
         type: 'verify',
@@ -64,11 +74,12 @@ export class ThreadLoader {
     this.worker.postMessage({ type: 'abort' } satisfies ToWorker);
   }
 
+  /** Ends the thread; one that already ended (its heap limit reached, say) has nothing to wait for. */
   async close(): Promise<void> {
-    const exited = new Promise((r) => this.worker.once('exit', r));
+    if (this.gone) return;
     this.worker.postMessage({ type: 'close' } satisfies ToWorker);
     const timer = setTimeout(() => void this.worker.terminate(), 5000);
-    await exited;
+    await this.exited;
     clearTimeout(timer);
   }
 

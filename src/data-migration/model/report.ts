@@ -92,10 +92,12 @@ export interface TableReport {
   seconds: number;
   verified: boolean | null;
   verification?: TableVerification;
+  /** `export`: the count and COPY-text digest of the rows written (what `migrate verify` compares). */
+  digest?: { rows: number; checksum: string };
 }
 
 export interface MigrationReport {
-  command: 'migrate' | 'verify';
+  command: 'migrate' | 'verify' | 'export';
   status: 'succeeded' | 'failed' | 'rejected' | 'dry-run';
   exitCode: ExitCode;
   startedAt: string;
@@ -130,6 +132,8 @@ export interface MigrationReport {
     seconds: number;
   };
   rejectsDirectory?: string;
+  /** `export`: the script written (its uncompressed size). */
+  export?: { path: string; bytes: number; gzip: boolean };
   online?: OnlineReport;
   failure?: { message: string; badRow?: BadRow };
   timings: Record<string, number>;

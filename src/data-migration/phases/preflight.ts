@@ -31,7 +31,8 @@ const SCHEMA_HISTORY_TABLES = ['schema_migrations'];
  */
 export async function preflight(ctx: RunContext): Promise<Preflighted> {
   const t0 = Date.now();
-  await connectTarget(ctx);
+  // An export writes a script for a database the tool may never reach: it connects to none.
+  if (ctx.command !== 'export') await connectTarget(ctx);
   // Changes are captured from before the snapshot, so the copy plus the change log is every later state.
   if (ctx.options.online) startCapture(ctx);
   await useSnapshot(ctx);
@@ -92,7 +93,7 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
   await assertSound();
 
   // Every refusal comes before the first write to the target: a refused run leaves it as it was.
-  const catalog = await readTargetTables(ctx.pg);
+  const catalog = ctx.connected ? await readTargetTables(ctx.pg) : new Map<string, TargetTable>();
   const skip = [...ctx.options.skipTables, ...BOOKKEEPING_TABLES];
   for (const name of SCHEMA_HISTORY_TABLES) if (catalog.has(name)) skip.push(name);
   const previousCreated = ctx.writes
@@ -155,7 +156,7 @@ function orphanPolicy(ctx: RunContext): OrphanPolicy {
 function checkOrphans(ctx: RunContext, plan: MigrationPlan, found: OrphanSearch): OrphanIndex {
   const { index: orphans, count } = orphansOf(found, new Set(plan.tables.map((t) => t.source.name)));
   ctx.report.preflight.foreignKeyOrphans = count;
-  if (count === 0 || ctx.command !== 'migrate') return orphans;
+  if (count === 0 || ctx.command === 'verify') return orphans;
   const first = [...orphans.entries()][0];
   const [row, info] = first ? ([...first[1].entries()][0] ?? ['?', undefined]) : ['?', undefined];
   const where = row.startsWith('key:') ? `key ${row.slice(4)}` : `rowid ${row}`;

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { maskSecrets } from '../../config/database-url';
 import { MigrationError } from '../model/errors';
@@ -7,24 +7,25 @@ import { BadRowError, describeBadRow } from '../load/row-conversion';
 import { formatSummary, type SummaryRow } from '../report/summary-table';
 import { createTableSql } from '../schema/ddl';
 import { finishRun, readRejects } from '../target/run-state';
+import { RejectFiles } from './reject-files';
 import type { RunContext } from './run-context';
 
 /** Phase 6: the reject files, the run's row in data_migration_runs, the report file and the summary. */
 
 /** Each table's rejected rows, whole, in `<report>.rejects/<table>.jsonl`. */
 export async function writeRejects(ctx: RunContext, plan: MigrationPlan): Promise<void> {
-  const dir = `${ctx.options.reportPath}.rejects`;
-  rmSync(dir, { recursive: true, force: true });
-  const withRejects = ctx.report.tables.filter((t) => t.rowsRejected > 0);
-  if (withRejects.length === 0) return;
-  mkdirSync(dir, { recursive: true });
-  for (const r of withRejects) {
-    const t = plan.tables.find((x) => x.name === r.table);
-    if (!t) continue;
-    const records = await readRejects(ctx.pg, ctx.runId ?? '', t.source.name);
-    writeFileSync(`${dir}/${safeFileName(t.source.name)}.jsonl`, records.join('\n') + '\n');
+  const files = new RejectFiles(`${ctx.options.reportPath}.rejects`);
+  try {
+    for (const r of ctx.report.tables.filter((t) => t.rowsRejected > 0)) {
+      const t = plan.tables.find((x) => x.name === r.table);
+      if (!t) continue;
+      // As it streams in: a table of a million rejected rows is never in memory at once.
+      for await (const piece of readRejects(ctx.pg, ctx.runId ?? '', t.source.name))
+        files.append(t.source.name, piece);
+    }
+  } finally {
+    ctx.report.rejectsDirectory = files.close();
   }
-  ctx.report.rejectsDirectory = resolve(dir);
 }
 
 /** Marks the run failed with the error's message (passwords masked; a stack only for the unexpected). */
@@ -96,14 +97,12 @@ export function printSummary(ctx: RunContext): void {
   }
   for (const n of report.notCarried) out.write(`not carried over: ${n.kind} ${n.object}: ${n.reason}\n`);
   if (report.rejectsDirectory) out.write(`rejected rows: ${report.rejectsDirectory}\n`);
+  if (report.export && report.status !== 'failed')
+    out.write(`script: ${report.export.path} (${(report.export.bytes / 1e6).toFixed(1)} MB of SQL)\n`);
   const statusLine =
     report.status === 'failed'
       ? `FAILED: ${report.failure?.message ?? 'unknown error'}`
       : `${report.command} ${report.status} (exit ${report.exitCode})`;
   out.write(`${statusLine}\nreport: ${resolve(ctx.options.reportPath)}\n`);
   if (report.failure?.badRow) out.write(`  ${describeBadRow(report.failure.badRow)}\n`);
-}
-
-function safeFileName(name: string): string {
-  return name.replace(/[/\\\0]/g, '_');
 }

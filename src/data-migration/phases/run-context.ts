@@ -33,11 +33,13 @@ export interface MigrateOptions {
   service?: { url: string; token?: string };
   /** Load on worker threads (default when the compiled worker script is present). */
   threads?: boolean;
+  /** `export`: the psql script to write instead of a target (`.gz`: gzip-compressed). */
+  toSql?: string;
   /** Progress and summary output; silent when undefined. */
   out?: NodeJS.WriteStream;
 }
 
-export type Command = 'migrate' | 'verify';
+export type Command = 'migrate' | 'verify' | 'export';
 
 export type RunSnapshot = SourceSnapshot & { resumed: boolean; kept: boolean };
 
@@ -70,7 +72,7 @@ export class RunContext {
       exitCode: 1,
       startedAt: new Date().toISOString(),
       source: { path: resolve(o.sourcePath) },
-      target: describePostgresTarget(o.target),
+      target: o.toSql ? `psql script ${resolve(o.toSql)}` : describePostgresTarget(o.target),
       options: {
         onError: o.onError,
         orphans: o.orphans ?? o.onError,

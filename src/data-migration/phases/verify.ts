@@ -5,7 +5,13 @@ import { foreignKeyStatements, postLoadStatements, translationContext } from '..
 import { SourceHandle } from '../source/source-handle';
 import { planChunks } from '../source/source-reader';
 import { objectExists, readTargetTables, viewNames } from '../target/pg-catalog';
-import { latestRun, readChunkStates, rejectedRowids, type ChunkState } from '../target/run-state';
+import {
+  hasRejectedChildren,
+  latestRun,
+  readChunkStates,
+  rejectedRowids,
+  type ChunkState,
+} from '../target/run-state';
 import { checkSequences, highWaterMark } from '../target/sequences';
 import { closeSession, openSession } from '../target/sessions';
 import { verifySchema } from '../verify/schema-verifier';
@@ -37,23 +43,29 @@ export async function verifyTables(
   standalone = false,
 ): Promise<boolean> {
   const t0 = Date.now();
-  const rejected = new Map<string, Set<string>>();
+  // A table whose rows all stayed as loaded is compared with the load's digests; one whose source
+  // half is read again leaves out, chunk by chunk, the rows the run rejected.
+  const reread = new Set<string>();
   for (const t of plan.tables) {
-    rejected.set(t.name, ctx.runId ? await rejectedRowids(ctx.pg, ctx.runId, t.source.name) : new Set());
+    if (standalone || (ctx.runId && (await hasRejectedChildren(ctx.pg, ctx.runId, t.source.name))))
+      reread.add(t.name);
   }
+  const rejectedIn = (t: PlannedTable, chunk: Chunk): Promise<Set<string>> =>
+    ctx.runId
+      ? rejectedRowids(ctx.pg, ctx.runId, t.source.name, chunk.lo, chunk.hi)
+      : Promise.resolve(new Set());
   // The source half is split into the load's rowid chunks, spread over the jobs' threads.
   const chunksOf = new Map(
     plan.tables.map((t) => [t.name, planChunks(ctx.source.db, t, ctx.options.chunkRows)]),
   );
   // Chunks this run loaded already have their source digest, computed by the load from the rows it
-  // read, unless rows of the table were rejected (children of rejected rows leave after the load).
+  // wrote, unless children of rejected rows left the table after the load.
   const sourceParts = new Map<string, TableDigest[]>();
   const add = (parts: Map<string, TableDigest[]>, table: string, d: TableDigest): void => {
     parts.set(table, [...(parts.get(table) ?? []), d]);
   };
   const tasks: Part[] = plan.tables.flatMap((t) => {
-    const known =
-      standalone || (rejected.get(t.name)?.size ?? 0) > 0 ? undefined : ctx.loadDigests.get(t.name);
+    const known = reread.has(t.name) ? undefined : ctx.loadDigests.get(t.name);
     return (chunksOf.get(t.name) ?? []).flatMap((chunk) => {
       const digest = known?.get(chunk.index);
       if (!digest) return [{ t, chunk }];
@@ -71,7 +83,7 @@ export async function verifyTables(
       for (let task = tasks.shift(); task; task = tasks.shift()) {
         const { t, chunk } = task;
         if (!started.has(t.name)) started.set(t.name, Date.now());
-        add(sourceParts, t.name, await source.digest(t, chunk, rejected.get(t.name) ?? new Set<string>()));
+        add(sourceParts, t.name, await source.digest(t, chunk, await rejectedIn(t, chunk)));
       }
     } finally {
       await source.close();

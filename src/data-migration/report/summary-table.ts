@@ -18,6 +18,11 @@ export function formatSummary(rows: SummaryRow[]): string {
     r.verified === null ? '-' : r.verified ? 'yes' : 'NO',
     `${r.seconds.toFixed(2)}s`,
   ]);
+  return formatTable(head, body);
+}
+
+/** Rows of cells in columns: the first left-aligned, the others right-aligned, under a rule. */
+export function formatTable(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const fmt = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

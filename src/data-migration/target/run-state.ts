@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { rowKeyText } from '../convert/sqlite-value';
+import copyStreams from 'pg-copy-streams';
 import { quoteIdent } from '../schema/sql-tokens';
 import type { SourceSnapshot } from '../model/report';
+import { copyTextDecoder } from './copy-text-decoder';
 
 /**
  * `data_migration_runs` is the public record (the app's /health reads its latest row). The schema
@@ -11,8 +13,8 @@ import type { SourceSnapshot } from '../model/report';
  */
 export const STATE_SCHEMA = 'data_migration_state';
 
-export async function ensureStateTables(client: pg.Client): Promise<void> {
-  await client.query(`
+/** The bookkeeping tables, created when missing (by a run, or by an exported script as it loads). */
+export const STATE_TABLES_SQL = `
     CREATE TABLE IF NOT EXISTS data_migration_runs (
       id bigserial primary key,
       started_at timestamptz not null,
@@ -59,7 +61,10 @@ export async function ensureStateTables(client: pg.Client): Promise<void> {
       rowid bigint,
       -- JSON text, not jsonb: a rejected value may hold a NUL character, which jsonb refuses.
       record text NOT NULL
-    );`);
+    );`;
+
+export async function ensureStateTables(client: pg.Client): Promise<void> {
+  await client.query(STATE_TABLES_SQL);
 }
 
 /** True when an earlier run has created the bookkeeping tables on this target. */
@@ -202,17 +207,44 @@ export async function finishRun(
   );
 }
 
-export async function readRejects(client: pg.Client, runId: string, table: string): Promise<string[]> {
-  const { rows } = await client.query<{ record: string }>(
-    `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2 ORDER BY chunk, rowid`,
-    [runId, table],
-  );
-  return rows.map((r) => r.record);
+/** The COPY that stores reject records, one line each: run id, table, chunk, rowid, the record's JSON. */
+export const REJECTS_COPY = `COPY ${STATE_SCHEMA}.rejects (run_id, table_name, chunk, rowid, record) FROM STDIN`;
+
+/**
+ * A table's reject records in chunk and rowid order, one per line (each ending in a newline), as
+ * pieces of UTF-8 that may split a line anywhere: COPY's text decoded on the way.
+ */
+export async function* readRejects(client: pg.Client, runId: string, table: string): AsyncGenerator<Buffer> {
+  const query = `SELECT record FROM ${STATE_SCHEMA}.rejects WHERE run_id = ${sqlLiteral(runId)} AND table_name = ${sqlLiteral(table)} ORDER BY chunk, rowid`;
+  const decode = copyTextDecoder();
+  for await (const piece of client.query(copyStreams.to(`COPY (${query}) TO STDOUT`))) {
+    yield decode(piece as Buffer);
+  }
 }
 
-export async function rejectedRowids(client: pg.Client, runId: string, table: string): Promise<Set<string>> {
+/** Whether rows of `table` left it after its load because their parent row was rejected (chunk -1). */
+export async function hasRejectedChildren(client: pg.Client, runId: string, table: string): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2 AND chunk = -1) AS found`,
+    [runId, table],
+  );
+  return rows[0]?.found ?? false;
+}
+
+/** The rejected rowids of `table` in [lo, hi] (open-ended where null): one chunk's worth at a time. */
+export async function rejectedRowids(
+  client: pg.Client,
+  runId: string,
+  table: string,
+  lo: bigint | null = null,
+  hi: bigint | null = null,
+): Promise<Set<string>> {
+  const range = [
+    ...(lo === null ? [] : [`rowid >= ${lo.toString()}`]),
+    ...(hi === null ? [] : [`rowid <= ${hi.toString()}`]),
+  ];
   const { rows } = await client.query<{ rowid: string | null; key: string | null }>(
-    `SELECT rowid::text, CASE WHEN rowid IS NULL THEN record END AS key FROM ${STATE_SCHEMA}.rejects WHERE run_id = $1 AND table_name = $2`,
+    `SELECT rowid::text, CASE WHEN rowid IS NULL THEN record END AS key FROM ${STATE_SCHEMA}.rejects WHERE ${['run_id = $1', 'table_name = $2', ...range].join(' AND ')}`,
     [runId, table],
   );
   // A WITHOUT ROWID table's rows are named by their key (see rowIdentity).
@@ -224,7 +256,7 @@ export async function rejectedRowids(client: pg.Client, runId: string, table: st
 }
 
 /** JSON for a jsonb column: jsonb refuses NUL characters, so they are spelled out as text. */
-function jsonbSafe(value: unknown): string {
+export function jsonbSafe(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? v.replaceAll('\u0000', '<NUL>') : typeof v === 'bigint' ? v.toString() : v,
   );
@@ -248,4 +280,9 @@ export async function discardTables(
     sourceNames,
   ]);
   await client.query('COMMIT');
+}
+
+/** A string as an SQL literal, for statements that take no parameters (COPY, a script's). */
+export function sqlLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }

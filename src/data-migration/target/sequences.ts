@@ -21,9 +21,7 @@ export async function resetSequences(
       const planned = t.columns.find((c) => c.name === col.name);
       const sqliteSeq = planned && t.source.rowidAlias === planned.source.name ? t.source.sequence : null;
       const { rows } = await client.query<{ next: string; high: string }>(
-        `WITH m AS (SELECT GREATEST(coalesce(max(${quoteIdent(col.name)})::numeric, 0), $2::numeric) AS high FROM ${quoteIdent(t.name)})
-         SELECT CASE WHEN high >= 1 THEN setval($1::regclass, high::bigint, true) + 1
-                     ELSE setval($1::regclass, 1, false) END::text AS next, high::text FROM m`,
+        sequenceResetSql(t.name, col.name, '$1::regclass', '$2::numeric'),
         [col.sequence, (sqliteSeq ?? 0n).toString()],
       );
       out.push({
@@ -36,6 +34,17 @@ export async function resetSequences(
     }
   }
   return out;
+}
+
+/**
+ * The statement moving `sequence` (an SQL expression of a regclass) above max(column) and `floor`
+ * (an SQL numeric), answering the next value and the high-water mark: run here with parameters,
+ * and written with literals into an exported script.
+ */
+export function sequenceResetSql(table: string, column: string, sequence: string, floor: string): string {
+  return `WITH m AS (SELECT GREATEST(coalesce(max(${quoteIdent(column)})::numeric, 0), ${floor}) AS high FROM ${quoteIdent(table)})
+         SELECT CASE WHEN high >= 1 THEN setval(${sequence}, high::bigint, true) + 1
+                     ELSE setval(${sequence}, 1, false) END::text AS next, high::text FROM m`;
 }
 
 /** Reads (without consuming) the next value of each sequence and checks it is above the high-water mark. */

@@ -83,7 +83,7 @@ export async function sourceDigest(
     },
     table,
     chunk,
-    { written: 0, rejects: [] },
+    { written: 0, rejected: 0 },
   );
   // Let other work on this thread (PostgreSQL traffic, progress) through between batches.
   for (const _batch of batches) await new Promise((r) => setImmediate(r));

@@ -39,6 +39,45 @@ export function runMigrate(args: string[], env: Record<string, string> = {}): Pr
   return startMigrate(args, env).done;
 }
 
+export interface MeasuredResult extends CliResult {
+  /** Peak resident memory of the process, MB (GNU time's maximum RSS). */
+  peakRssMb: number;
+  wallSeconds: number;
+}
+
+/**
+ * The built command under GNU time (`/usr/bin/time`), for its peak memory; killed after `limitMs`
+ * (a run that stalls fails with its output so far instead of holding the suite up).
+ */
+export async function runMigrateMeasured(args: string[], limitMs: number): Promise<MeasuredResult> {
+  const marker = '__PEAK_RSS_KB__';
+  const started = Date.now();
+  const child = spawn('/usr/bin/time', ['-f', `${marker} %M`, process.execPath, MAIN, 'migrate', ...args], {
+    env: { ...process.env, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so the kill reaches the command and not only GNU time.
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), limitMs);
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (c, s) => r({ code: c, signal: s })),
+  );
+  clearTimeout(timer);
+  const peak = new RegExp(`${marker} (\\d+)`).exec(stderr);
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    peakRssMb: peak ? Number(peak[1]) / 1024 : NaN,
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+}
+
 /** `migrate verify` of `source` against `target`, its report in `report`. */
 export function runVerify(source: string, target: string, report: string): Promise<CliResult> {
   return runMigrate(['verify', '--source', source, '--target', target, '--report', report]);
