@@ -60,7 +60,7 @@ export class MigrationRunner {
         ? null
         : (this.options.online && (await copyVerifiedBefore(ctx))) || (await verifyTables(ctx, plan));
       // Online: the copy is verified against the snapshot; the changes since are applied and checked.
-      if (this.options.online && verified) await catchUpAndCutOver(ctx, plan);
+      if (this.options.online && verified) await catchUpAndCutOver(ctx, plan, schema);
       await writeRejects(ctx, plan);
       const rejected = report.tables.reduce((n, t) => n + t.rowsRejected, 0);
       if (verified === false)

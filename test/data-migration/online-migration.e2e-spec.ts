@@ -637,3 +637,74 @@ describe('migrate --online: a parent deleted after its child moved to another', 
     }
   }, 120_000);
 });
+
+// A carried trigger that stamps rows (Sakila's last_update) must not fire when the catch-up merges a
+// row the source already stamped: the target would differ from the source. It is created at the
+// cut-over, once the last change is applied, and is there for the writes on PostgreSQL after it.
+const STAMP_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const rename = db.prepare("UPDATE actor SET first_name = first_name || 'x' WHERE actor_id = ?");
+let stop = false, done = 0;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      db.transaction(() => rename.run(1 + (done % 2000))).immediate();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+describe('migrate --online: a table with a carried trigger', () => {
+  it('catches up without firing it, and it is on the target after the cut-over', async () => {
+    const dir = workDir('online-trigger');
+    const source = join(dir, 'actors.sqlite');
+    const db = new Database(source);
+    db.pragma('journal_mode = wal');
+    db.exec(`CREATE TABLE actor (actor_id INTEGER PRIMARY KEY, first_name TEXT NOT NULL, last_update TIMESTAMP);
+      CREATE TRIGGER actor_stamp AFTER UPDATE ON actor FOR EACH ROW BEGIN
+        UPDATE actor SET last_update = DATETIME('NOW') WHERE rowid = new.rowid;
+      END;
+      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO actor SELECT i, 'a' || i, '2020-01-01 00:00:00' FROM n;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
+    db.close();
+    const target = await createTestDatabase('online_trigger');
+    const writer = spawn(process.execPath, ['-e', STAMP_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const closed = new Promise((r) => writer.on('close', r));
+    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+    try {
+      const result = await runOnline(source, target.url, join(dir, 'r.json'));
+      expect(result.stdout).not.toMatch(/read back as sent/);
+      expect(result.code).toBe(0);
+      writer.kill('SIGTERM');
+      await closed;
+      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsMerged).toBeGreaterThan(0);
+      expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
+      // The trigger works on PostgreSQL now: an update stamps the row.
+      const [row] = await onTarget<{ stamped: boolean }>(
+        target.url,
+        `UPDATE actor SET first_name = 'z' WHERE actor_id = 1 RETURNING last_update > '2021-01-01' AS stamped`,
+      );
+      expect(row?.stamped).toBe(true);
+    } finally {
+      writer.kill('SIGTERM');
+      await target.drop();
+    }
+  }, 120_000);
+});

@@ -165,8 +165,11 @@ export interface OnlineReport {
   cutover?: {
     /** From the moment writers were held (the source's write lock taken) to the moment it was released. */
     pauseMs: number;
-    /** Where the pause went: the last changes, the row counts, the sequences, marking the file moved. */
-    steps: { applyMs: number; countMs: number; sequencesMs: number; markMs: number };
+    /**
+     * Where the pause went: the last changes, the row counts, the sequences, marking the file moved;
+     * then, after the source's lock (the service's writes still held), creating the carried triggers.
+     */
+    steps: { applyMs: number; countMs: number; sequencesMs: number; markMs: number; triggersMs: number };
     finalChanges: number;
     movedTo: string;
     /** Triggers left on the source that refuse every write, naming where the data went. */

@@ -83,8 +83,9 @@ export async function finishSchema(
     await rejectChildrenOfRejectedRows(ctx, plan, fks);
   for (const s of fks) await runDdl(ctx, ctx.pg, s, plan.notCarried);
   await createViews(ctx, plan, schema);
-  // Last, once every row is in: a trigger must not fire for the copy.
-  await createTriggers(ctx, plan, schema);
+  // Last, once every row is in: a trigger must not fire for the copy. An online run creates them at
+  // its cut-over, so they don't fire for the changes it applies either.
+  if (!ctx.options.online) await createTriggers(ctx, plan, schema);
   const catalog = await readTargetTables(ctx.pg);
   ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, catalog);
 }
@@ -111,7 +112,11 @@ async function createViews(ctx: RunContext, plan: MigrationPlan, schema: SourceS
 }
 
 /** Each trigger as a PL/pgSQL function and trigger (schema/trigger-translation), or listed with why not. */
-async function createTriggers(ctx: RunContext, plan: MigrationPlan, schema: SourceSchema): Promise<void> {
+export async function createTriggers(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  schema: SourceSchema,
+): Promise<void> {
   const sql = translationContext(plan.tables, schema.views);
   const named = new Set(schema.triggers);
   for (const trigger of (schema.triggerDefinitions ?? []).filter((t) => named.has(t.name))) {

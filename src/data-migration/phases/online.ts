@@ -23,6 +23,7 @@ import { readTargetTables } from '../target/pg-catalog';
 import { resetSequences } from '../target/sequences';
 import { ServiceCutover } from '../target/service-cutover';
 import { closeSession, openSession } from '../target/sessions';
+import { createTriggers } from './constraints';
 import type { RunContext } from './run-context';
 
 // Log entries per catch-up window: one target transaction each.
@@ -127,7 +128,11 @@ export async function copyVerifiedBefore(ctx: RunContext): Promise<boolean> {
  * then cuts over: holds the source's write lock, applies the last changes, checks every table's
  * row count on both sides, resets sequences and leaves triggers that refuse writes on the source.
  */
-export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): Promise<void> {
+export async function catchUpAndCutOver(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  schema: SourceSchema,
+): Promise<void> {
   const report = onlineReport(ctx);
   const snapshotPosition = logPosition(ctx.source.db);
   report.snapshotPosition = snapshotPosition.toString();
@@ -156,7 +161,7 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
       await new Promise((r) => setTimeout(r, FOLLOW_PAUSE_MS));
     }
     report.catchUp.seconds = (Date.now() - t0) / 1000;
-    await cutOver(ctx, plan, { session, reader, order, position, live });
+    await cutOver(ctx, plan, schema, { session, reader, order, position, live });
   } finally {
     await closeSession(session);
     live.close();
@@ -197,7 +202,12 @@ interface FollowState {
   live: SourceHandle;
 }
 
-async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState): Promise<void> {
+async function cutOver(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  schema: SourceSchema,
+  state: FollowState,
+): Promise<void> {
   const report = onlineReport(ctx);
   const service = ctx.options.service
     ? new ServiceCutover(ctx.options.service.url, ctx.options.service.token)
@@ -210,7 +220,7 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   const movedTo = describePostgresTarget(ctx.options.target);
   let refusing: string[];
   let pauseMs: number;
-  const steps = { applyMs: 0, countMs: 0, sequencesMs: 0, markMs: 0 };
+  const steps = { applyMs: 0, countMs: 0, sequencesMs: 0, markMs: 0, triggersMs: 0 };
   const before = report.catchUp.changes;
   try {
     try {
@@ -254,6 +264,11 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
     movedTo,
     refusingTriggers: refusing,
   };
+  // The source's triggers, carried now that no change is left to apply (they would fire for the
+  // merges), and before the service's held writes go to PostgreSQL.
+  const t0 = Date.now();
+  await createTriggers(ctx, plan, schema);
+  steps.triggersMs = Date.now() - t0;
   if (service && drained) {
     // The file is moved: if the switch call fails, the service's watchdog switches by itself.
     const switched = await service.switch().catch((error: unknown) => {
