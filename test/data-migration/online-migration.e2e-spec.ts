@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { reportMeasurement } from '../support/measurements';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import type { MigrationReport } from '../../src/data-migration/model/report';
 import { readReport, runMigrate, runVerify, startMigrate, workDir } from './support/migrate-cli';
+import { loopWriterScript, startLoopWriter } from './support/loop-writer';
 import { BANK_INVARIANTS, buildBank, ledgerRows, startWriter } from './support/transfer-workload';
 
 // `migrate --online` while another process keeps moving money: the writer is never stopped for the
@@ -348,166 +350,117 @@ const step = () => {
 step();
 `;
 
-// Changes of every kind on a WITHOUT ROWID table with a composite key and a foreign key: inserts,
-// updates, key changes and deletes, all applied by key, so the frozen source and the target agree.
-const STOCK_WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1], { timeout: 10000 });
-const ops = [
-  db.prepare("INSERT OR IGNORE INTO stock (warehouse, sku, qty) VALUES (?, ?, 1)"),
-  db.prepare("UPDATE stock SET qty = qty + 1 WHERE warehouse = ? AND sku = ?"),
-  db.prepare("UPDATE OR IGNORE stock SET sku = sku + 1000000 WHERE warehouse = ? AND sku = ?"),
-  db.prepare("DELETE FROM stock WHERE warehouse = ? AND sku = ?"),
-];
-let stop = false, done = 0;
-process.on('SIGTERM', () => (stop = true));
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const step = () => {
-  for (let i = 0; i < 20 && !stop; i++) {
-    try {
-      db.transaction(() => ops[done % 4].run(['north', 'south'][done % 2], Math.floor(Math.random() * 5000)))();
-      done++;
-    } catch (error) {
-      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
-      stop = true;
-    }
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  if (stop) { db.close(); process.stdout.write(String(done)); return; }
-  if (done >= 20) process.stderr.write('writing\\n');
-  setImmediate(step);
-};
-step();
-`;
-
-describe('migrate --online: composite keys, WITHOUT ROWID, key changes and deletes', () => {
-  it('leaves the frozen source and the target equal, value by value', async () => {
-    const dir = workDir('online-stock');
-    const source = join(dir, 'stock.sqlite');
-    const db = new Database(source);
-    db.pragma('journal_mode = wal');
-    db.exec(`CREATE TABLE warehouses (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
-      INSERT INTO warehouses VALUES ('north', 'North'), ('south', 'South');
-      CREATE TABLE stock (warehouse TEXT NOT NULL REFERENCES warehouses (code), sku INTEGER NOT NULL, qty INTEGER NOT NULL,
-        PRIMARY KEY (warehouse, sku)) WITHOUT ROWID;`);
-    const insert = db.prepare('INSERT INTO stock VALUES (?, ?, ?)');
-    db.transaction(() => {
-      for (let sku = 0; sku < 5000; sku++) for (const w of ['north', 'south']) insert.run(w, sku, sku % 7);
-    })();
-    db.close();
-    const target = await createTestDatabase('online_stock');
-    const { spawn } = await import('node:child_process');
-    const writer = spawn(process.execPath, ['-e', STOCK_WRITER, source], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let done = '';
-    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
-    const closed = new Promise((r) => writer.on('close', r));
-    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
-    try {
-      const result = await runOnline(source, target.url, join(dir, 'r.json'));
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      writer.kill('SIGTERM');
-      await closed;
-      expect(Number(done)).toBeGreaterThan(0);
-      const online = readReport(join(dir, 'r.json')).online;
-      expect(online?.catchUp.rowsDeleted).toBeGreaterThan(0);
-      expect(online?.catchUp.rowsMerged).toBeGreaterThan(0);
-      const verified = await runVerify(source, target.url, join(dir, 'v.json'));
-      expect(verified.code).toBe(0);
-    } finally {
-      writer.kill('SIGTERM');
-      await target.drop();
-    }
-  }, 120_000);
-});
-
-// Rows deleted by REPLACE conflict resolution on a UNIQUE column fire no delete trigger in another
-// process's connection; the capture logs them before each insert and update, so nothing is missed.
-const REPLACE_WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1], { timeout: 10000 });
-const ops = [
-  (id, r) => db.prepare("INSERT OR REPLACE INTO users (id, email, n) VALUES (?, ?, 1)").run(id, 'u' + (r % 3000) + '@x'),
-  (id, r) => db.prepare("UPDATE OR REPLACE users SET email = ? WHERE id = ?").run('u' + (r % 3000) + '@x', id % 3000 + 1),
-  (id, r) => db.prepare("INSERT INTO handles (id, handle) VALUES (?, ?)").run(id, 'h' + (r % 3000)),
-];
-let stop = false, done = 0, next = 1000000;
-process.on('SIGTERM', () => (stop = true));
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const step = () => {
-  for (let i = 0; i < 20 && !stop; i++) {
-    try {
-      const r = Math.floor(Math.random() * 1e9);
-      db.transaction(() => ops[done % 3](next++, r))();
-      done++;
-    } catch (error) {
-      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
-      stop = true;
-    }
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  if (stop) { db.close(); process.stdout.write(String(done)); return; }
-  if (done >= 20) process.stderr.write('writing\\n');
-  setImmediate(step);
-};
-step();
-`;
-
-// Unique values moving from row to row in separate transactions (a: x → fresh, then b: y → x): merged at
-// once in one window they clash, so that window is applied again one log entry at a time. (The writer
-// reads before it writes, so it begins IMMEDIATE, as the README tells the file's writers to.)
-const CHAIN_WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1], { timeout: 10000 });
-const emailOf = db.prepare('SELECT email FROM users WHERE id = ?').pluck();
-const setEmail = db.prepare('UPDATE users SET email = ? WHERE id = ?');
-// b is logged before a, so a window's rows come b first: b takes x while a still holds it.
-const touch = db.prepare('UPDATE users SET n = n + 1 WHERE id = ?');
-let stop = false, done = 0;
-process.on('SIGTERM', () => (stop = true));
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const step = () => {
-  for (let i = 0; i < 20 && !stop; i++) {
-    try {
-      const a = 1 + ((done * 7919) % 3000), b = 1 + ((done * 7919 + 1) % 3000);
-      touch.run(b);
-      const x = db.transaction(() => { const x = emailOf.get(a); setEmail.run('f' + done + '@x', a); return x; }).immediate();
-      db.transaction(() => setEmail.run(x, b))();
-      done++;
-    } catch (error) {
-      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
-      stop = true;
-    }
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  if (stop) { db.close(); process.stdout.write(String(done)); return; }
-  if (done >= 20) process.stderr.write('writing\\n');
-  setImmediate(step);
-};
-step();
-`;
-
-function buildUsers(source: string): void {
-  const db = new Database(source);
+/** A WAL-mode source built by `sql`, with a pad table so the copy takes long enough to write during. */
+function buildSource(path: string, sql: string): void {
+  const db = new Database(path);
   db.pragma('journal_mode = wal');
-  db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER NOT NULL);
-    CREATE TABLE handles (id INTEGER PRIMARY KEY, handle TEXT UNIQUE ON CONFLICT REPLACE);
-    -- Rows enough for the copy to take a while, so the writer changes many rows during it.
+  db.exec(`${sql};
     CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
     INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
-  const users = db.prepare('INSERT INTO users VALUES (?, ?, 0)');
-  const handles = db.prepare('INSERT INTO handles VALUES (?, ?)');
-  db.transaction(() => {
-    for (let i = 1; i <= 3000; i++) {
-      users.run(i, `u${i - 1}@x`);
-      handles.run(i, `h${i - 1}`);
-    }
-  })();
   db.close();
 }
+
+/**
+ * `migrate --online` of a source built by `sql` while the writer runs from before the run until the
+ * file refuses it: the run succeeds, the writer wrote, verify passes, and `check` sees the rest.
+ */
+async function onlineWhileWriting(
+  label: string,
+  sql: string,
+  writer: string,
+  check: (seen: {
+    report: MigrationReport;
+    stdout: string;
+    source: string;
+    target: string;
+  }) => Promise<void> | void,
+): Promise<void> {
+  const dir = workDir(`online-${label}`);
+  const source = join(dir, 'source.sqlite');
+  buildSource(source, sql);
+  const target = await createTestDatabase(`online_${label.replace(/-/g, '_')}`);
+  try {
+    const running = await startLoopWriter(writer, source);
+    let result: Awaited<ReturnType<typeof runOnline>>;
+    try {
+      result = await runOnline(source, target.url, join(dir, 'r.json'));
+    } finally {
+      expect(await running.stop()).toBeGreaterThan(0);
+    }
+    expect(result.stdout).not.toMatch(/FAILED/);
+    expect(result.code).toBe(0);
+    expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
+    await check({
+      report: readReport(join(dir, 'r.json')),
+      stdout: result.stdout,
+      source,
+      target: target.url,
+    });
+  } finally {
+    await target.drop();
+  }
+}
+
+const WAREHOUSES = `CREATE TABLE warehouses (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+  INSERT INTO warehouses VALUES ('north', 'North'), ('south', 'South');
+  CREATE TABLE stock (warehouse TEXT NOT NULL REFERENCES warehouses (code), sku INTEGER NOT NULL, qty INTEGER NOT NULL,
+    PRIMARY KEY (warehouse, sku)) WITHOUT ROWID;
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999)
+  INSERT INTO stock SELECT w.code, n.i, n.i % 7 FROM n, warehouses w`;
+
+// Changes of every kind on a WITHOUT ROWID table with a composite key and a foreign key: inserts,
+// updates, key changes and deletes, all applied by key, so the frozen source and the target agree.
+const STOCK_WRITER = loopWriterScript(
+  `const ops = [
+    db.prepare("INSERT OR IGNORE INTO stock (warehouse, sku, qty) VALUES (?, ?, 1)"),
+    db.prepare("UPDATE stock SET qty = qty + 1 WHERE warehouse = ? AND sku = ?"),
+    db.prepare("UPDATE OR IGNORE stock SET sku = sku + 1000000 WHERE warehouse = ? AND sku = ?"),
+    db.prepare("DELETE FROM stock WHERE warehouse = ? AND sku = ?"),
+  ];`,
+  `db.transaction(() => ops[done % 4].run(['north', 'south'][done % 2], Math.floor(Math.random() * 5000)))()`,
+);
+
+describe('migrate --online: composite keys, WITHOUT ROWID, key changes and deletes', () => {
+  it('leaves the frozen source and the target equal, value by value', async () => {
+    await onlineWhileWriting('stock', WAREHOUSES, STOCK_WRITER, ({ report }) => {
+      expect(report.online?.catchUp.rowsDeleted).toBeGreaterThan(0);
+      expect(report.online?.catchUp.rowsMerged).toBeGreaterThan(0);
+    });
+  }, 120_000);
+});
+
+const USERS = `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER NOT NULL);
+  CREATE TABLE handles (id INTEGER PRIMARY KEY, handle TEXT UNIQUE ON CONFLICT REPLACE);
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+  INSERT INTO users SELECT i, 'u' || (i - 1) || '@x', 0 FROM n;
+  INSERT INTO handles SELECT id, 'h' || (id - 1) FROM users`;
+
+// Rows deleted by REPLACE conflict resolution on a UNIQUE column fire no delete trigger in another
+// process's connection; the capture logs them before each insert and update, so nothing is missed.
+const REPLACE_WRITER = loopWriterScript(
+  `const ops = [
+    (id, r) => db.prepare("INSERT OR REPLACE INTO users (id, email, n) VALUES (?, ?, 1)").run(id, 'u' + (r % 3000) + '@x'),
+    (id, r) => db.prepare("UPDATE OR REPLACE users SET email = ? WHERE id = ?").run('u' + (r % 3000) + '@x', id % 3000 + 1),
+    (id, r) => db.prepare("INSERT INTO handles (id, handle) VALUES (?, ?)").run(id, 'h' + (r % 3000)),
+  ];`,
+  `const r = Math.floor(Math.random() * 1e9);
+      db.transaction(() => ops[done % 3](next++, r))()`,
+);
+
+// Unique values moving from row to row in separate transactions (a: x → fresh, then b: y → x): merged at
+// once in one window they clash, so the merge takes them in passes. b is logged before a (touched
+// first), so a window's rows come b first: b takes x while a still holds it. (The writer reads before
+// it writes, so it begins IMMEDIATE, as the README tells the file's writers to.)
+const CHAIN_WRITER = loopWriterScript(
+  `const emailOf = db.prepare('SELECT email FROM users WHERE id = ?').pluck();
+  const setEmail = db.prepare('UPDATE users SET email = ? WHERE id = ?');
+  const touch = db.prepare('UPDATE users SET n = n + 1 WHERE id = ?');`,
+  `const a = 1 + ((done * 7919) % 3000), b = 1 + ((done * 7919 + 1) % 3000);
+      touch.run(b);
+      const x = db.transaction(() => { const x = emailOf.get(a); setEmail.run('f' + done + '@x', a); return x; }).immediate();
+      db.transaction(() => setEmail.run(x, b))()`,
+);
 
 describe('migrate --online: unique values that move between rows', () => {
   it.each([
@@ -516,24 +469,9 @@ describe('migrate --online: unique values that move between rows', () => {
   ])(
     '%s: cut over with both sides equal',
     async (_what, script, label) => {
-      const dir = workDir(`online-${label}`);
-      const source = join(dir, 'users.sqlite');
-      buildUsers(source);
-      const target = await createTestDatabase(`online_${label}`);
-      const { spawn } = await import('node:child_process');
-      const writer = spawn(process.execPath, ['-e', script, source], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let done = '';
-      writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
-      const closed = new Promise((r) => writer.on('close', r));
-      await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
-      try {
-        const result = await runOnline(source, target.url, join(dir, 'r.json'));
-        expect(result.stdout).not.toMatch(/cut-over refused|duplicate key/);
-        expect(result.code).toBe(0);
-        writer.kill('SIGTERM');
-        await closed;
-        expect(Number(done)).toBeGreaterThan(0);
-        const catchUp = readReport(join(dir, 'r.json')).online?.catchUp;
+      await onlineWhileWriting(label, USERS, script, async ({ report, stdout, source, target }) => {
+        expect(stdout).not.toMatch(/cut-over refused|duplicate key/);
+        const catchUp = report.online?.catchUp;
         if (label === 'replace') expect(catchUp?.rowsDeleted).toBeGreaterThan(0);
         else expect(catchUp?.rowsMerged).toBeGreaterThan(0);
         const frozen = new Database(source, { readonly: true });
@@ -541,170 +479,80 @@ describe('migrate --online: unique values that move between rows', () => {
           (t) => (frozen.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
         );
         frozen.close();
-        const onPg = await onTarget<{ u: string; h: string }>(
-          target.url,
+        const [onPg] = await onTarget<{ u: string; h: string }>(
+          target,
           'SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM handles)::text AS h',
         );
-        expect([Number(onPg[0]?.u), Number(onPg[0]?.h)]).toEqual(counts);
-        const verified = await runVerify(source, target.url, join(dir, 'v.json'));
-        expect(verified.code).toBe(0);
-      } finally {
-        writer.kill('SIGTERM');
-        await target.drop();
-      }
+        expect([Number(onPg?.u), Number(onPg?.h)]).toEqual(counts);
+      });
     },
     120_000,
   );
 });
 
+const TREE = `CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+  CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+  INSERT INTO parents SELECT i, 'p' || i FROM n;
+  INSERT INTO children SELECT id, id FROM parents`;
+
 // A child re-pointed to a new parent and its old parent deleted in one transaction: deleting the
 // gone parent first would break the child's foreign key on the target, so that window merges first.
-const REPARENT_WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1], { timeout: 10000 });
-db.pragma('foreign_keys = ON');
-const add = db.prepare('INSERT INTO parents (id, name) VALUES (?, ?)');
-const move = db.prepare('UPDATE children SET parent_id = ? WHERE id = ?');
-const oldParent = db.prepare('SELECT parent_id FROM children WHERE id = ?').pluck();
-const drop = db.prepare('DELETE FROM parents WHERE id = ?');
-let stop = false, done = 0, next = 1000000;
-process.on('SIGTERM', () => (stop = true));
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const step = () => {
-  for (let i = 0; i < 20 && !stop; i++) {
-    try {
-      const child = 1 + ((done * 7919) % 2000);
+const REPARENT_WRITER = loopWriterScript(
+  `db.pragma('foreign_keys = ON');
+  const add = db.prepare('INSERT INTO parents (id, name) VALUES (?, ?)');
+  const move = db.prepare('UPDATE children SET parent_id = ? WHERE id = ?');
+  const oldParent = db.prepare('SELECT parent_id FROM children WHERE id = ?').pluck();
+  const drop = db.prepare('DELETE FROM parents WHERE id = ?');`,
+  `const child = 1 + ((done * 7919) % 2000);
       db.transaction(() => {
         const was = oldParent.get(child);
         add.run(next, 'p' + next);
         move.run(next++, child);
         drop.run(was);
-      }).immediate();
-      done++;
-    } catch (error) {
-      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
-      stop = true;
-    }
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  if (stop) { db.close(); process.stdout.write(String(done)); return; }
-  if (done >= 20) process.stderr.write('writing\\n');
-  setImmediate(step);
-};
-step();
-`;
+      }).immediate()`,
+);
 
 describe('migrate --online: a parent deleted after its child moved to another', () => {
   it('applies the window with the merges first and cuts over with both sides equal', async () => {
-    const dir = workDir('online-reparent');
-    const source = join(dir, 'tree.sqlite');
-    const db = new Database(source);
-    db.pragma('journal_mode = wal');
-    db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-      CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
-      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-      INSERT INTO parents SELECT i, 'p' || i FROM n;
-      INSERT INTO children SELECT id, id FROM parents;
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
-      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
-    db.close();
-    const target = await createTestDatabase('online_reparent');
-    const writer = spawn(process.execPath, ['-e', REPARENT_WRITER, source], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let done = '';
-    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
-    const closed = new Promise((r) => writer.on('close', r));
-    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
-    try {
-      const result = await runOnline(source, target.url, join(dir, 'r.json'));
-      expect(result.stdout).not.toMatch(/foreign key/);
-      expect(result.code).toBe(0);
-      writer.kill('SIGTERM');
-      await closed;
-      expect(Number(done)).toBeGreaterThan(0);
-      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsDeleted).toBeGreaterThan(0);
+    await onlineWhileWriting('reparent', TREE, REPARENT_WRITER, async ({ report, stdout, target }) => {
+      expect(stdout).not.toMatch(/foreign key/);
+      expect(report.online?.catchUp.rowsDeleted).toBeGreaterThan(0);
       const [fk] = await onTarget<{ n: string }>(
-        target.url,
+        target,
         `SELECT count(*)::text AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'children'::regclass`,
       );
       expect(Number(fk?.n)).toBe(1);
-      expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
-    } finally {
-      writer.kill('SIGTERM');
-      await target.drop();
-    }
+    });
   }, 120_000);
 });
+
+const ACTORS = `CREATE TABLE actor (actor_id INTEGER PRIMARY KEY, first_name TEXT NOT NULL, last_update TIMESTAMP);
+  CREATE TRIGGER actor_stamp AFTER UPDATE ON actor FOR EACH ROW BEGIN
+    UPDATE actor SET last_update = DATETIME('NOW') WHERE rowid = new.rowid;
+  END;
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+  INSERT INTO actor SELECT i, 'a' || i, '2020-01-01 00:00:00' FROM n`;
 
 // A carried trigger that stamps rows (Sakila's last_update) must not fire when the catch-up merges a
 // row the source already stamped: the target would differ from the source. It is created at the
 // cut-over, once the last change is applied, and is there for the writes on PostgreSQL after it.
-const STAMP_WRITER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1], { timeout: 10000 });
-const rename = db.prepare("UPDATE actor SET first_name = first_name || 'x' WHERE actor_id = ?");
-let stop = false, done = 0;
-process.on('SIGTERM', () => (stop = true));
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const step = () => {
-  for (let i = 0; i < 20 && !stop; i++) {
-    try {
-      db.transaction(() => rename.run(1 + (done % 2000))).immediate();
-      done++;
-    } catch (error) {
-      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
-      stop = true;
-    }
-    Atomics.wait(pause, 0, 0, 1);
-  }
-  if (stop) { db.close(); process.stdout.write(String(done)); return; }
-  if (done >= 20) process.stderr.write('writing\\n');
-  setImmediate(step);
-};
-step();
-`;
+const STAMP_WRITER = loopWriterScript(
+  `const rename = db.prepare("UPDATE actor SET first_name = first_name || 'x' WHERE actor_id = ?");`,
+  `db.transaction(() => rename.run(1 + (done % 2000))).immediate()`,
+);
 
 describe('migrate --online: a table with a carried trigger', () => {
   it('catches up without firing it, and it is on the target after the cut-over', async () => {
-    const dir = workDir('online-trigger');
-    const source = join(dir, 'actors.sqlite');
-    const db = new Database(source);
-    db.pragma('journal_mode = wal');
-    db.exec(`CREATE TABLE actor (actor_id INTEGER PRIMARY KEY, first_name TEXT NOT NULL, last_update TIMESTAMP);
-      CREATE TRIGGER actor_stamp AFTER UPDATE ON actor FOR EACH ROW BEGIN
-        UPDATE actor SET last_update = DATETIME('NOW') WHERE rowid = new.rowid;
-      END;
-      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-      INSERT INTO actor SELECT i, 'a' || i, '2020-01-01 00:00:00' FROM n;
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
-      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
-    db.close();
-    const target = await createTestDatabase('online_trigger');
-    const writer = spawn(process.execPath, ['-e', STAMP_WRITER, source], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const closed = new Promise((r) => writer.on('close', r));
-    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
-    try {
-      const result = await runOnline(source, target.url, join(dir, 'r.json'));
-      expect(result.stdout).not.toMatch(/read back as sent/);
-      expect(result.code).toBe(0);
-      writer.kill('SIGTERM');
-      await closed;
-      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsMerged).toBeGreaterThan(0);
-      expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
+    await onlineWhileWriting('trigger', ACTORS, STAMP_WRITER, async ({ report, stdout, target }) => {
+      expect(stdout).not.toMatch(/read back as sent/);
+      expect(report.online?.catchUp.rowsMerged).toBeGreaterThan(0);
       // The trigger works on PostgreSQL now: an update stamps the row.
       const [row] = await onTarget<{ stamped: boolean }>(
-        target.url,
+        target,
         `UPDATE actor SET first_name = 'z' WHERE actor_id = 1 RETURNING last_update > '2021-01-01' AS stamped`,
       );
       expect(row?.stamped).toBe(true);
-    } finally {
-      writer.kill('SIGTERM');
-      await target.drop();
-    }
+    });
   }, 120_000);
 });
