@@ -159,3 +159,53 @@ describe('online cut-over through the running service', () => {
     expect(((await res.json()) as { code: string }).code).toBe('CUTOVER_REFUSED');
   });
 });
+
+// The service killed while it holds writes for a cut-over (the file not yet marked moved) keeps no
+// half-switched state: the gate lived in its memory, so on restart it is on SQLite, taking writes.
+describe('the service killed during a cut-over', () => {
+  it('restarts on SQLite with writes going through, the file not moved', async () => {
+    const dir = workDir('cutover-killed');
+    const sqlitePath = join(dir, 'app.sqlite');
+    const target = await createTestDatabase('cutover_killed');
+    const base = { NODE_ENV: 'test', LOG_LEVEL: 'warn', SCHEDULER_ENABLED: 'false', ADMIN_TOKEN: TOKEN };
+    // The PostgreSQL schema comes from the app's own migrations, as in the runbook.
+    await (await startApp({ ...base, DATABASE_URL: target.url }, await freePort())).stop();
+    const env = { ...base, DATABASE_URL: `sqlite://${sqlitePath}`, CUTOVER_DATABASE_URL: target.url };
+    let app = await startApp(env, await freePort());
+    try {
+      const held = await fetch(`${app.baseUrl}/admin/cutover/hold`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(`${held.status} ${await held.text()}`).toMatch(/^200 /);
+      // A write now waits at the gate; the process dies under it.
+      const waiting = fetch(`${app.baseUrl}/sources`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'held', url: 'https://example.com/held' }),
+      }).then(
+        (r) => r.status,
+        () => 'connection lost',
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const exited = new Promise((r) => app.child.once('exit', r));
+      app.child.kill('SIGKILL');
+      await exited;
+      expect(await waiting).toBe('connection lost');
+
+      app = await startApp(env, await freePort());
+      const res = await fetch(`${app.baseUrl}/sources`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'after the kill', url: 'https://example.com/after' }),
+      });
+      expect(res.status).toBe(201);
+      const health = await (await fetch(`${app.baseUrl}/health`)).text();
+      expect(health).toMatch(/sqlite/);
+      expect(health).not.toMatch(/postgres/);
+    } finally {
+      await app.stop();
+      await target.drop();
+    }
+  }, 60_000);
+});
