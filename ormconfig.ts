@@ -5,4 +5,5 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config';
 import { buildDataSourceOptions } from './src/database/data-source-options';
 
-export default new DataSource(buildDataSourceOptions(loadConfig().database));
+// The CLI runs migrations: no request timeouts (a migration may take longer than any request).
+export default new DataSource(buildDataSourceOptions(loadConfig().database, 'admin'));

@@ -7,6 +7,7 @@ import { ContentModule } from './content/content.module';
 import { CutoverModule } from './cutover/cutover.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IntegrityModule } from './integrity/integrity.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -31,6 +32,7 @@ export class AppModule {
         SchedulingModule,
         HealthModule,
         CutoverModule,
+        IntegrityModule,
       ],
     };
   }

@@ -1,4 +1,17 @@
-import { isDatabaseUnavailable, isInvalidInputValue } from './database-errors';
+import { databaseTimeoutOf, isDatabaseUnavailable, isInvalidInputValue } from './database-errors';
+
+describe('databaseTimeoutOf', () => {
+  it("tells the server's statement_timeout from the client's wait for an answer", () => {
+    const cancelled = Object.assign(new Error('Query failed'), {
+      driverError: Object.assign(new Error('canceling statement due to statement timeout'), {
+        code: '57014',
+      }),
+    });
+    expect(databaseTimeoutOf(cancelled)).toBe('statement');
+    expect(databaseTimeoutOf(new Error('Query read timeout'))).toBe('answer');
+    expect(databaseTimeoutOf(new Error('timeout exceeded when trying to connect'))).toBeNull();
+  });
+});
 
 describe('isDatabaseUnavailable', () => {
   it("recognises pg-pool's wait timeout, a plain Error known only by its message", () => {

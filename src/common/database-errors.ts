@@ -51,6 +51,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && CONNECTION_MESSAGES.some((m) => message.includes(m));
 }
 
+/**
+ * Which bound a query ran into, if any: `statement` when the server cancelled it (statement_timeout,
+ * or an operator's pg_cancel_backend), `answer` when the client stopped waiting for a server that did
+ * not answer at all (pg's query_timeout: "Query read timeout").
+ */
+export function databaseTimeoutOf(error: unknown): 'statement' | 'answer' | null {
+  const { code, message } = shape(error);
+  if (code === '57014') return 'statement'; // query_canceled
+  return message === 'Query read timeout' ? 'answer' : null;
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const { code } = shape(error);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';

@@ -59,3 +59,12 @@ export class InvalidFieldError extends ValidationFailedError {
 export class JobBusyError extends AppError {
   readonly code = 'JOB_BUSY';
 }
+
+/** Another integrity check runs; the message names it. */
+export class IntegrityBusyError extends AppError {
+  readonly code = 'INTEGRITY_BUSY';
+}
+
+export class IntegrityRefusedError extends AppError {
+  readonly code = 'INTEGRITY_REFUSED';
+}

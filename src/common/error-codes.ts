@@ -29,6 +29,15 @@ export const ERROR_CODES = {
     meaning:
       "An online migration's cut-over step was refused (not on SQLite, no `CUTOVER_DATABASE_URL`, the file not yet moved or already moved, writes that did not drain); the message says which.",
   },
+  INTEGRITY_BUSY: {
+    status: 409,
+    meaning:
+      'An integrity check is running (on any replica); the message names it: `GET /admin/integrity/:id`.',
+  },
+  INTEGRITY_REFUSED: {
+    status: 409,
+    meaning: 'The integrity check reads PostgreSQL only; the service runs on SQLite.',
+  },
   JOB_BUSY: { status: 409, meaning: 'Another run of the job holds its lock; retry when it finishes.' },
   CONFLICT: { status: 409, meaning: 'The change conflicts with existing data.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than `HTTP_BODY_LIMIT_KB`.' },
@@ -36,6 +45,11 @@ export const ERROR_CODES = {
     status: 503,
     meaning:
       'The database is unreachable or every pooled connection stayed busy past the wait limit; retry after `Retry-After` seconds.',
+  },
+  DB_TIMEOUT: {
+    status: 503,
+    meaning:
+      'A statement ran past `DB_STATEMENT_TIMEOUT_MS` (the server cancelled it), or the database sent no answer within `DB_QUERY_TIMEOUT_MS`; the message says which; retry after `Retry-After` seconds.',
   },
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected error, logged with its stack.' },
   CONFIG_INVALID: {

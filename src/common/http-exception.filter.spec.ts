@@ -27,6 +27,12 @@ describe('HttpErrorFilter', () => {
     [new JobBusyError('busy'), 409, 'JOB_BUSY'],
     [new InvalidFieldError('sourceId', 'source 9 does not exist'), 400, 'VALIDATION_FAILED'],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 503, 'DB_UNAVAILABLE'],
+    [
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+      503,
+      'DB_TIMEOUT',
+    ],
+    [new Error('Query read timeout'), 503, 'DB_TIMEOUT'],
     [Object.assign(new Error('out of range'), { code: '22003' }), 400, 'VALUE_REFUSED'],
     [Object.assign(new Error('dup'), { code: '23505' }), 409, 'CONFLICT'],
     [new UnauthorizedException('no'), 401, 'UNAUTHORIZED'],

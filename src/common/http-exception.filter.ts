@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { AppError } from './app-error';
 import {
+  databaseTimeoutOf,
   isDatabaseUnavailable,
   isForeignKeyViolation,
   isInvalidInputValue,
@@ -99,6 +100,19 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof AppError) return appErrorBody(exception);
     if (exception instanceof HttpException) return httpExceptionBody(exception);
+    const timeout = databaseTimeoutOf(exception);
+    if (timeout !== null) {
+      this.logger.warn(`Database timeout: ${errorMessage(exception)}`);
+      return {
+        statusCode: 503,
+        code: 'DB_TIMEOUT',
+        error: 'Service Unavailable',
+        message:
+          timeout === 'statement'
+            ? `A database statement ran past DB_STATEMENT_TIMEOUT_MS and was cancelled; retry in ${RETRY_AFTER_SECONDS} s`
+            : `The database sent no answer within DB_QUERY_TIMEOUT_MS; retry in ${RETRY_AFTER_SECONDS} s`,
+      };
+    }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${errorMessage(exception)}`);
       return {

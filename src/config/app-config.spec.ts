@@ -62,6 +62,22 @@ describe('loadConfig', () => {
     expect(Object.keys(problemsOf({ DATABASE_URL: url, DB_POOL_MIN: '-1' }))).toEqual(['DB_POOL_MIN']);
   });
 
+  it('bounds requests by a statement timeout and a longer query timeout', () => {
+    const url = 'postgres://u@h/d';
+    const timeouts = (env: Record<string, string>) => {
+      const db = loadConfig({ DATABASE_URL: url, ...env }).database;
+      return db.kind === 'postgres' ? [db.statementTimeoutMs, db.queryTimeoutMs] : [];
+    };
+    expect(timeouts({})).toEqual([15000, 20000]);
+    expect(timeouts({ DB_STATEMENT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '2500' })).toEqual([1000, 2500]);
+    expect(problemsOf({ DATABASE_URL: url, DB_STATEMENT_TIMEOUT_MS: '20000' })).toEqual({
+      DB_QUERY_TIMEOUT_MS: 'must be greater than DB_STATEMENT_TIMEOUT_MS (20000)',
+    });
+    expect(Object.keys(problemsOf({ DATABASE_URL: url, DB_QUERY_TIMEOUT_MS: '50' }))).toEqual([
+      'DB_QUERY_TIMEOUT_MS',
+    ]);
+  });
+
   it('lists every bad variable at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',

@@ -18,6 +18,10 @@ export interface PostgresSettings extends PostgresUrl {
   poolMax: number;
   /** Connections opened at start-up and kept open when idle. */
   poolMin: number;
+  /** The service's sessions' statement_timeout: the server cancels longer statements. */
+  statementTimeoutMs: number;
+  /** The client's wait for an answer to a query already sent (a frozen server); beyond it the connection is dropped. */
+  queryTimeoutMs: number;
 }
 
 export type DatabaseSettings = PostgresSettings | SqliteUrl;
@@ -39,6 +43,8 @@ export class AppConfig {
     readonly usesLocalDatabase = false,
     /** The PostgreSQL an online migration's cut-over switches this service to (CUTOVER_DATABASE_URL). */
     readonly cutoverDatabase?: PostgresSettings,
+    /** The SQLite file `GET /admin/integrity` verifies against (INTEGRITY_SOURCE_PATH). */
+    readonly integritySourcePath?: string,
   ) {}
 
   /** The same settings on another database (a service started on the PostgreSQL its file moved to). */
@@ -55,6 +61,7 @@ export class AppConfig {
       [...this.notices, notice],
       false,
       this.cutoverDatabase,
+      this.integritySourcePath,
     );
   }
 
@@ -101,6 +108,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     notices,
     usesLocalDatabase,
     cutoverDatabase,
+    env.INTEGRITY_SOURCE_PATH,
   );
 }
 
@@ -203,7 +211,22 @@ function postgresSettings(
   // A fixed-size pool unless told otherwise: a burst never waits for connections to be set up.
   const poolMin = env.DB_POOL_MIN ?? env.DB_POOL_MAX;
   if (poolMin > env.DB_POOL_MAX) add('DB_POOL_MIN', `must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`);
-  return { ...url, ssl, sslCa, poolMax: env.DB_POOL_MAX, poolMin };
+  // A live server must get to cancel a slow statement itself before the client gives the connection up.
+  if (env.DB_QUERY_TIMEOUT_MS <= env.DB_STATEMENT_TIMEOUT_MS) {
+    add(
+      'DB_QUERY_TIMEOUT_MS',
+      `must be greater than DB_STATEMENT_TIMEOUT_MS (${env.DB_STATEMENT_TIMEOUT_MS})`,
+    );
+  }
+  return {
+    ...url,
+    ssl,
+    sslCa,
+    poolMax: env.DB_POOL_MAX,
+    poolMin,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+  };
 }
 
 function sslModeFromUrl(mode: string): SslMode | null {

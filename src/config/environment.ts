@@ -55,6 +55,18 @@ export class EnvironmentVariables {
   @IsInt()
   DB_POOL_MIN?: number;
 
+  @Transform(toInt)
+  @Max(3_600_000)
+  @Min(100)
+  @IsInt()
+  DB_STATEMENT_TIMEOUT_MS = 15000;
+
+  @Transform(toInt)
+  @Max(3_600_000)
+  @Min(100)
+  @IsInt()
+  DB_QUERY_TIMEOUT_MS = 20000;
+
   @IsOptional()
   @IsIn(SSL_MODES)
   DB_SSL?: (typeof SSL_MODES)[number];
@@ -66,6 +78,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   CUTOVER_DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  INTEGRITY_SOURCE_PATH?: string;
 
   @IsString()
   DISPLAY_TIMEZONE = 'America/Chicago';

@@ -46,6 +46,22 @@ export const SETTINGS: Setting[] = [
     hint: '20',
   },
   {
+    name: 'DB_STATEMENT_TIMEOUT_MS',
+    type: 'integer 100–3600000',
+    default: '`15000`',
+    meaning:
+      "PostgreSQL's `statement_timeout` for the service's connections: the server cancels a statement that runs (or waits for a lock) longer, and the request gets `503 DB_TIMEOUT` with `Retry-After`. Schema migrations and the `migrate` command run without it.",
+    example: '15000',
+  },
+  {
+    name: 'DB_QUERY_TIMEOUT_MS',
+    type: 'integer 100–3600000, > `DB_STATEMENT_TIMEOUT_MS`',
+    default: '`20000`',
+    meaning:
+      'How long the service waits for any answer to a query it sent, for a server that stops answering without closing the connection (frozen, partitioned): the request gets `503 DB_TIMEOUT` with `Retry-After` and the connection is closed and replaced. Longer than `DB_STATEMENT_TIMEOUT_MS`, so a live server cancels first.',
+    example: '20000',
+  },
+  {
     name: 'DB_SSL',
     type: '`disable` \\| `require` \\| `verify-full`',
     default: '`disable` in development, `verify-full` in production',
@@ -74,6 +90,14 @@ export const SETTINGS: Setting[] = [
     meaning:
       'For a service running on SQLite: the PostgreSQL that `migrate --online --service` cuts it over to (same TLS settings as `DATABASE_URL`). The service opens it when the cut-over starts, switches to it without a restart, and starts on it when its SQLite file has been moved.',
     hint: 'postgres://pgmove_app:secret@db.example.com:5432/pgmove',
+  },
+  {
+    name: 'INTEGRITY_SOURCE_PATH',
+    type: 'file path',
+    default: '–',
+    meaning:
+      'The SQLite file the database was migrated from: `GET /admin/integrity` then also runs the full `migrate verify` against it (`?source=` names another). Without it the check reads PostgreSQL alone.',
+    hint: '/srv/pgmove/app.sqlite',
   },
   {
     name: 'ADMIN_TOKEN',

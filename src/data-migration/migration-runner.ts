@@ -5,7 +5,7 @@ import { finishSchema } from './phases/constraints';
 import { createTables } from './phases/create-tables';
 import { exportScript } from './phases/export';
 import { loadTables } from './phases/load';
-import { catchUpAndCutOver, undoCapture } from './phases/online';
+import { catchUpAndCutOver, copyVerifiedBefore, undoCapture } from './phases/online';
 import { preflight } from './phases/preflight';
 import {
   printDryRun,
@@ -56,7 +56,9 @@ export class MigrationRunner {
       await timed(ctx, 'constraintsSeconds', () => finishSchema(ctx, plan, schema));
       report.notCarried.push(...plan.notCarried);
       report.timings.migrateSeconds = (Date.now() - started) / 1000;
-      const verified = this.options.verify ? await verifyTables(ctx, plan) : null;
+      const verified = !this.options.verify
+        ? null
+        : (this.options.online && (await copyVerifiedBefore(ctx))) || (await verifyTables(ctx, plan));
       // Online: the copy is verified against the snapshot; the changes since are applied and checked.
       if (this.options.online && verified) await catchUpAndCutOver(ctx, plan);
       await writeRejects(ctx, plan);
@@ -118,7 +120,11 @@ export class MigrationRunner {
   private async finishRead(ctx: RunContext, started: number, record: boolean): Promise<void> {
     ctx.report.timings.totalSeconds = (Date.now() - started) / 1000;
     ctx.report.finishedAt = new Date().toISOString();
-    await checkSnapshotUnchanged(ctx).catch((error: unknown) => recordFailure(ctx, error));
+    try {
+      checkSnapshotUnchanged(ctx);
+    } catch (error) {
+      recordFailure(ctx, error);
+    }
     await this.finish(ctx, record);
   }
 

@@ -6,6 +6,8 @@ export enum LockId {
   SchemaMigrations = 4_711_001,
   DailyDigest = 4_711_002,
   DataMigration = 4_711_003,
+  /** Held by the session of a running `GET /admin/integrity` check, so a dead one can be told. */
+  IntegrityCheck = 4_711_004,
 }
 
 /** What the work run under a lock learns about it. */

@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings, PostgresSettings } from '../config/app-config';
 import { postgresMigrations } from './migrations/postgres';
 import { sqliteMigrations } from './migrations/sqlite';
+import { QueryTimeoutClient } from './query-timeout-client';
 
 export const APPLICATION_NAME = 'pgmove';
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -33,8 +34,18 @@ function sslOptions(db: PostgresSettings): false | { rejectUnauthorized: boolean
   }
 }
 
+/**
+ * `request`: the service's pool, with DB_STATEMENT_TIMEOUT_MS and DB_QUERY_TIMEOUT_MS, so every
+ * request answers within a bound. `admin`: schema migrations and the TypeORM CLI, without them (a
+ * migration, or a replica waiting for another's, may rightly take longer than any request).
+ */
+export type SessionKind = 'request' | 'admin';
+
 /** The one place DataSource options are built: used by Nest (DatabaseModule) and by ormconfig.ts. */
-export function buildDataSourceOptions(db: DatabaseSettings): DataSourceOptions {
+export function buildDataSourceOptions(
+  db: DatabaseSettings,
+  kind: SessionKind = 'request',
+): DataSourceOptions {
   if (db.kind === 'sqlite') {
     return {
       type: 'better-sqlite3',
@@ -75,6 +86,13 @@ export function buildDataSourceOptions(db: DatabaseSettings): DataSourceOptions 
       options: pg.options,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30000,
+      ...(kind === 'request' && {
+        // Sent as a start-up parameter: the server cancels a statement that runs or waits longer.
+        statement_timeout: db.statementTimeoutMs,
+        // The client's own bound, for a server that stops answering at all (frozen, partitioned).
+        query_timeout: db.queryTimeoutMs,
+        Client: QueryTimeoutClient,
+      }),
     },
   };
 }

@@ -6,7 +6,7 @@ import type { DatabaseSettings } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { describeDatabase } from './describe-database';
 import { ENTITIES } from './entities';
-import { type HeldLock, LockId, tryWithAdvisoryLock, withAdvisoryLock } from './advisory-lock';
+import { type HeldLock, LockId, tryWithAdvisoryLock } from './advisory-lock';
 import { type Dialect, dialectOf } from './dialect';
 import { type PoolStats, readPoolStats } from './pool-stats';
 
@@ -102,12 +102,10 @@ export class DatabaseConnection {
     return this.current.transaction(work);
   }
 
-  /** Runs `work` holding `lock` across processes (waiting for it); on SQLite `work` just runs. */
-  withLock<T>(lock: LockId, work: (held: HeldLock) => Promise<T>): Promise<T> {
-    return withAdvisoryLock(this.current, lock, work);
-  }
-
-  /** Like withLock but gives up at once when another process holds `lock`. */
+  /**
+   * Runs `work` holding `lock` across processes, giving up at once when another process holds it (on
+   * SQLite `work` just runs). Waiting for a lock is for schema migrations, on sessions of their own.
+   */
   tryWithLock<T>(
     lock: LockId,
     work: (held: HeldLock) => Promise<T>,

@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DatabaseConnection } from '../database/database-connection';
 import type { PoolStats } from '../database/pool-stats';
+import {
+  type IntegrityRun,
+  IntegrityRunsRepository,
+} from '../database/repositories/integrity/integrity-runs.repository';
 
 /**
  * The app's Prometheus metrics. One registry per app instance (not prom-client's global one), so
@@ -34,7 +38,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(db: DatabaseConnection) {
+  constructor(db: DatabaseConnection, integrityRuns: IntegrityRunsRepository) {
     const pool = (name: string, help: string, pick: (s: PoolStats) => number) =>
       new Gauge({
         name,
@@ -49,6 +53,28 @@ export class MetricsService {
     pool('db_pool_connections_idle', 'Idle database pool connections', (s) => s.idle);
     pool('db_pool_requests_waiting', 'Requests waiting for a database pool connection', (s) => s.waiting);
     pool('db_pool_connections_max', 'Maximum database pool size', (s) => s.max);
+    // Read from integrity_runs at each scrape, so every replica reports the last check whichever ran it.
+    const integrity = (name: string, help: string, pick: (run: IntegrityRun) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          const last = await integrityRuns.lastFinished().catch(() => null);
+          const value = last && pick(last);
+          if (value !== null) this.set(value);
+        },
+      });
+    integrity(
+      'integrity_check_last_passed',
+      'Last finished GET /admin/integrity check: 1 passed, 0 failed or could not finish (absent before the first)',
+      (run) => (run.status === 'passed' ? 1 : 0),
+    );
+    integrity(
+      'integrity_check_last_finished_timestamp_seconds',
+      'When the last GET /admin/integrity check finished (Unix time)',
+      (run) => (run.finishedAt ? run.finishedAt.getTime() / 1000 : null),
+    );
     collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -1,15 +1,7 @@
 import request from 'supertest';
 import { bootApp, type TestApp } from './app-harness';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
-
-async function waitFor(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not happen within ${withinMs} ms`);
-}
+import { waitUntil } from '../support/wait-until';
 
 // A PostgreSQL of its own, so stopping it does not disturb the other suites' server.
 describe('PostgreSQL stopped while the API serves', () => {
@@ -36,10 +28,11 @@ describe('PostgreSQL stopped while the API serves', () => {
     await http().get('/health/ready').expect(200);
     await server.stop();
 
-    const notReadyAfter = await waitFor(
+    const notReadyAfter = await waitUntil(
       'readiness 503',
       async () => (await http().get('/health/ready')).status === 503,
       5000,
+      200,
     );
     expect(notReadyAfter).toBeLessThan(5000);
     await http().get('/health/live').expect(200);
@@ -54,10 +47,11 @@ describe('PostgreSQL stopped while the API serves', () => {
     }
 
     await server.start();
-    const readyAfter = await waitFor(
+    const readyAfter = await waitUntil(
       'readiness 200',
       async () => (await http().get('/health/ready')).status === 200,
       15000,
+      200,
     );
     expect(readyAfter).toBeLessThan(15000);
     const res = await http().get('/entries').expect(200);

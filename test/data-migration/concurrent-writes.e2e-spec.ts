@@ -1,5 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { readReport, runMigrate, startMigrate, workDir } from './support/migrate-cli';
@@ -187,3 +188,62 @@ describe('migrate --resume while another process writes', () => {
     expect(refused.stdout).toMatch(/start again with --reset-target/);
   }, 180_000);
 });
+
+describe.each(['wal', 'delete'] as const)(
+  'a snapshot written to during the run (journal_mode=%s)',
+  (mode) => {
+    it('fails the run: the copy is not shown to be of one state', async () => {
+      const dir = workDir(`snapshot-written-${mode}`);
+      const source = join(dir, 'bank.sqlite');
+      buildBank(source, 200_000, mode);
+      const target = await createTestDatabase(`snapshot_written_${mode}`);
+      const report = join(dir, 'r.json');
+      try {
+        const run = startMigrate([
+          '--source',
+          source,
+          '--target',
+          target.url,
+          '--report',
+          report,
+          '--chunk-rows',
+          '5000',
+          '--jobs',
+          '1',
+        ]);
+        // Another process writes to the run's private copy once the load has committed a chunk of it.
+        let snapshot: string | undefined;
+        for (const deadline = Date.now() + 60_000; !snapshot && Date.now() < deadline;) {
+          await new Promise((r) => setTimeout(r, 20));
+          snapshot = readdirSync(dir).find(
+            (f) => /^r\.json\.snapshot-.*\.sqlite$/.test(f) && !f.endsWith('-journal'),
+          );
+        }
+        expect(snapshot).toBeDefined();
+        const client = new pg.Client({ connectionString: target.url });
+        await client.connect();
+        try {
+          for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+            const n = await client
+              .query<{ n: number }>('SELECT count(*)::int AS n FROM data_migration_state.chunks')
+              .then((r) => r.rows[0]?.n ?? 0)
+              .catch(() => 0);
+            if (n > 0) break;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        } finally {
+          await client.end();
+        }
+        const db = new Database(join(dir, snapshot ?? ''), { timeout: 10_000 });
+        db.prepare('UPDATE accounts SET balance = balance + 1 WHERE id = 1').run();
+        db.close();
+        const result = await run.done;
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/changed while the run read it/);
+        expect(readReport(report).source.unchanged).toBe(false);
+      } finally {
+        await target.drop();
+      }
+    }, 120_000);
+  },
+);

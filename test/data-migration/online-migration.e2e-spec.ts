@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -139,7 +140,7 @@ describe('migrate --online: refusals', () => {
     }
   });
 
-  it.each([['--resume'], ['--dry-run'], ['--no-verify'], ['--on-error', 'reject']])(
+  it.each([['--dry-run'], ['--no-verify'], ['--on-error', 'reject']])(
     'is a usage error with %s',
     async (...flag) => {
       const result = await runMigrate(['--source', 'x.sqlite', '--online', ...flag]);
@@ -231,6 +232,93 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
   }, 180_000);
 
+  it('killed during the copy, --online --resume finishes it from the kept snapshot, catches up and cuts over', async () => {
+    const writer = await startWriter(source, 200_000);
+    try {
+      const run = await startCopying(join(dir, 'killed-copy.json'));
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      const resumed = await runMigrate([...args(), '--resume', '--report', join(dir, 'resumed-copy.json')]);
+      expect(resumed.stdout).toMatch(/resuming with the change capture in place since/);
+      expect(resumed.code).toBe(0);
+      const online = readReport(join(dir, 'resumed-copy.json')).online;
+      expect(online?.resumed?.copyVerifiedBefore).toBe(false);
+      expect(online?.cutover?.refusingTriggers.length).toBeGreaterThan(0);
+    } finally {
+      await writer.stop();
+    }
+    const [bank] = (
+      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
+    ).rows;
+    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
+      sumOff: 0,
+      accountsOff: 0,
+    });
+    expect(bank?.transfers).toBe(ledgerRows(source));
+    expect((await runVerify(source, target.url, join(dir, 'resumed-copy-verify.json'))).code).toBe(0);
+    expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+  }, 180_000);
+
+  it('killed during the catch-up, --online --resume goes on from the change the target had applied', async () => {
+    const last = await client
+      .query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM data_migration_runs`)
+      .then((r) => r.rows[0]?.id ?? 0)
+      .catch(() => 0);
+    const run = startMigrate([...args(), '--reset-target', '--report', join(dir, 'killed-catch-up.json')]);
+    await new Promise<void>((resolve) =>
+      run.child.stdout?.on('data', (d: Buffer) => d.toString().includes('capturing changes') && resolve()),
+    );
+    // Transactions of thousands of changes keep the catch-up behind, so the run is killed in it.
+    const flood = spawn(process.execPath, ['-e', FLOOD_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const flooded = new Promise((r) => flood.on('close', r));
+    try {
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+        const applied = await client
+          .query(`SELECT 1 FROM data_migration_state.online WHERE run_id > $1`, [last])
+          .then((r) => r.rowCount ?? 0)
+          .catch(() => 0);
+        if (applied > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      flood.kill('SIGTERM');
+      await flooded;
+      const resumed = await runMigrate([
+        ...args(),
+        '--resume',
+        '--report',
+        join(dir, 'resumed-catch-up.json'),
+      ]);
+      expect(resumed.code).toBe(0);
+      const online = readReport(join(dir, 'resumed-catch-up.json')).online;
+      expect(online?.resumed?.copyVerifiedBefore).toBe(true);
+      expect(BigInt(online?.resumed?.fromPosition ?? '0')).toBeGreaterThan(
+        BigInt(online?.snapshotPosition ?? '0'),
+      );
+    } finally {
+      flood.kill('SIGTERM');
+    }
+    expect((await runVerify(source, target.url, join(dir, 'resumed-catch-up-verify.json'))).code).toBe(0);
+    expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
+  }, 240_000);
+
+  it('a write lock held past the busy timeout refuses the capture with the reason, adding nothing', async () => {
+    const holder = new Database(source);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await runMigrate([...args(), '--reset-target', '--report', join(dir, 'locked.json')]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/could not add the change capture to .*: its write lock stayed taken/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(captureObjects()).toBe(0);
+  }, 60_000);
+
   it('a table created on the source during the run stops it with the reason, and its capture is removed', async () => {
     const run = await startCopying(join(dir, 'ddl.json'));
     const db = new Database(source, { timeout: 10_000 });
@@ -242,6 +330,23 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     expect(captureObjects()).toBe(0);
   }, 120_000);
 });
+
+// Big transactions of no-op updates: each logs thousands of changes, more than a catch-up pass applies.
+const FLOOD_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const touch = db.prepare('UPDATE accounts SET balance = balance WHERE id % 50 = ?');
+let stop = false, i = 0;
+process.on('SIGTERM', () => (stop = true));
+const step = () => {
+  if (stop) { db.close(); return; }
+  try { db.transaction(() => touch.run(i++ % 50)).immediate(); } catch (error) {
+    if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+  }
+  setTimeout(step, 2);
+};
+step();
+`;
 
 // Changes of every kind on a WITHOUT ROWID table with a composite key and a foreign key: inserts,
 // updates, key changes and deletes, all applied by key, so the frozen source and the target agree.
@@ -311,6 +416,221 @@ describe('migrate --online: composite keys, WITHOUT ROWID, key changes and delet
       expect(online?.catchUp.rowsMerged).toBeGreaterThan(0);
       const verified = await runVerify(source, target.url, join(dir, 'v.json'));
       expect(verified.code).toBe(0);
+    } finally {
+      writer.kill('SIGTERM');
+      await target.drop();
+    }
+  }, 120_000);
+});
+
+// Rows deleted by REPLACE conflict resolution on a UNIQUE column fire no delete trigger in another
+// process's connection; the capture logs them before each insert and update, so nothing is missed.
+const REPLACE_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const ops = [
+  (id, r) => db.prepare("INSERT OR REPLACE INTO users (id, email, n) VALUES (?, ?, 1)").run(id, 'u' + (r % 3000) + '@x'),
+  (id, r) => db.prepare("UPDATE OR REPLACE users SET email = ? WHERE id = ?").run('u' + (r % 3000) + '@x', id % 3000 + 1),
+  (id, r) => db.prepare("INSERT INTO handles (id, handle) VALUES (?, ?)").run(id, 'h' + (r % 3000)),
+];
+let stop = false, done = 0, next = 1000000;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      const r = Math.floor(Math.random() * 1e9);
+      db.transaction(() => ops[done % 3](next++, r))();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+// Unique values moving from row to row in separate transactions (a: x → fresh, then b: y → x): merged at
+// once in one window they clash, so that window is applied again one log entry at a time. (The writer
+// reads before it writes, so it begins IMMEDIATE, as the README tells the file's writers to.)
+const CHAIN_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+const emailOf = db.prepare('SELECT email FROM users WHERE id = ?').pluck();
+const setEmail = db.prepare('UPDATE users SET email = ? WHERE id = ?');
+// b is logged before a, so a window's rows come b first: b takes x while a still holds it.
+const touch = db.prepare('UPDATE users SET n = n + 1 WHERE id = ?');
+let stop = false, done = 0;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      const a = 1 + ((done * 7919) % 3000), b = 1 + ((done * 7919 + 1) % 3000);
+      touch.run(b);
+      const x = db.transaction(() => { const x = emailOf.get(a); setEmail.run('f' + done + '@x', a); return x; }).immediate();
+      db.transaction(() => setEmail.run(x, b))();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+function buildUsers(source: string): void {
+  const db = new Database(source);
+  db.pragma('journal_mode = wal');
+  db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, n INTEGER NOT NULL);
+    CREATE TABLE handles (id INTEGER PRIMARY KEY, handle TEXT UNIQUE ON CONFLICT REPLACE);
+    -- Rows enough for the copy to take a while, so the writer changes many rows during it.
+    CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+    INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
+  const users = db.prepare('INSERT INTO users VALUES (?, ?, 0)');
+  const handles = db.prepare('INSERT INTO handles VALUES (?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= 3000; i++) {
+      users.run(i, `u${i - 1}@x`);
+      handles.run(i, `h${i - 1}`);
+    }
+  })();
+  db.close();
+}
+
+describe('migrate --online: unique values that move between rows', () => {
+  it.each([
+    ['INSERT OR REPLACE and ON CONFLICT REPLACE delete rows', REPLACE_WRITER, 'replace'],
+    ['a value passes from row to row', CHAIN_WRITER, 'chain'],
+  ])(
+    '%s: cut over with both sides equal',
+    async (_what, script, label) => {
+      const dir = workDir(`online-${label}`);
+      const source = join(dir, 'users.sqlite');
+      buildUsers(source);
+      const target = await createTestDatabase(`online_${label}`);
+      const { spawn } = await import('node:child_process');
+      const writer = spawn(process.execPath, ['-e', script, source], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let done = '';
+      writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
+      const closed = new Promise((r) => writer.on('close', r));
+      await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+      try {
+        const result = await runOnline(source, target.url, join(dir, 'r.json'));
+        expect(result.stdout).not.toMatch(/cut-over refused|duplicate key/);
+        expect(result.code).toBe(0);
+        writer.kill('SIGTERM');
+        await closed;
+        expect(Number(done)).toBeGreaterThan(0);
+        const catchUp = readReport(join(dir, 'r.json')).online?.catchUp;
+        if (label === 'replace') expect(catchUp?.rowsDeleted).toBeGreaterThan(0);
+        else expect(catchUp?.rowsMerged).toBeGreaterThan(0);
+        const frozen = new Database(source, { readonly: true });
+        const counts = ['users', 'handles'].map(
+          (t) => (frozen.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
+        );
+        frozen.close();
+        const onPg = await onTarget<{ u: string; h: string }>(
+          target.url,
+          'SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM handles)::text AS h',
+        );
+        expect([Number(onPg[0]?.u), Number(onPg[0]?.h)]).toEqual(counts);
+        const verified = await runVerify(source, target.url, join(dir, 'v.json'));
+        expect(verified.code).toBe(0);
+      } finally {
+        writer.kill('SIGTERM');
+        await target.drop();
+      }
+    },
+    120_000,
+  );
+});
+
+// A child re-pointed to a new parent and its old parent deleted in one transaction: deleting the
+// gone parent first would break the child's foreign key on the target, so that window merges first.
+const REPARENT_WRITER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1], { timeout: 10000 });
+db.pragma('foreign_keys = ON');
+const add = db.prepare('INSERT INTO parents (id, name) VALUES (?, ?)');
+const move = db.prepare('UPDATE children SET parent_id = ? WHERE id = ?');
+const oldParent = db.prepare('SELECT parent_id FROM children WHERE id = ?').pluck();
+const drop = db.prepare('DELETE FROM parents WHERE id = ?');
+let stop = false, done = 0, next = 1000000;
+process.on('SIGTERM', () => (stop = true));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const step = () => {
+  for (let i = 0; i < 20 && !stop; i++) {
+    try {
+      const child = 1 + ((done * 7919) % 2000);
+      db.transaction(() => {
+        const was = oldParent.get(child);
+        add.run(next, 'p' + next);
+        move.run(next++, child);
+        drop.run(was);
+      }).immediate();
+      done++;
+    } catch (error) {
+      if (!String(error.message).includes('moved to PostgreSQL')) throw error;
+      stop = true;
+    }
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  if (stop) { db.close(); process.stdout.write(String(done)); return; }
+  if (done >= 20) process.stderr.write('writing\\n');
+  setImmediate(step);
+};
+step();
+`;
+
+describe('migrate --online: a parent deleted after its child moved to another', () => {
+  it('applies the window with the merges first and cuts over with both sides equal', async () => {
+    const dir = workDir('online-reparent');
+    const source = join(dir, 'tree.sqlite');
+    const db = new Database(source);
+    db.pragma('journal_mode = wal');
+    db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+      CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id));
+      CREATE TABLE pad (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO parents SELECT i, 'p' || i FROM n;
+      INSERT INTO children SELECT id, id FROM parents;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+      INSERT INTO pad SELECT i, printf('%080d', i) FROM n;`);
+    db.close();
+    const target = await createTestDatabase('online_reparent');
+    const writer = spawn(process.execPath, ['-e', REPARENT_WRITER, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let done = '';
+    writer.stdout.on('data', (d: Buffer) => (done += d.toString()));
+    const closed = new Promise((r) => writer.on('close', r));
+    await new Promise<void>((resolve) => writer.stderr.on('data', () => resolve()));
+    try {
+      const result = await runOnline(source, target.url, join(dir, 'r.json'));
+      expect(result.stdout).not.toMatch(/foreign key/);
+      expect(result.code).toBe(0);
+      writer.kill('SIGTERM');
+      await closed;
+      expect(Number(done)).toBeGreaterThan(0);
+      expect(readReport(join(dir, 'r.json')).online?.catchUp.rowsDeleted).toBeGreaterThan(0);
+      const [fk] = await onTarget<{ n: string }>(
+        target.url,
+        `SELECT count(*)::text AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'children'::regclass`,
+      );
+      expect(Number(fk?.n)).toBe(1);
+      expect((await runVerify(source, target.url, join(dir, 'v.json'))).code).toBe(0);
     } finally {
       writer.kill('SIGTERM');
       await target.drop();

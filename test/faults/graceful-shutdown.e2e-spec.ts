@@ -8,6 +8,7 @@ import { appConnectionCount } from '../support/pg-activity';
 import { type RunningApp, startApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { testPostgresState } from '../support/test-postgres-state';
+import { waitUntil } from '../support/wait-until';
 
 const SUITE = 'graceful shutdown';
 const ADMIN_TOKEN = 'shutdown-admin-token-0123456789';
@@ -38,18 +39,28 @@ function newRequest(port: number, path = '/health/ready'): Promise<number | 'ref
   });
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} did not happen within ${withinMs} ms`);
+/**
+ * Holds the digest build inside PostgreSQL until released: an ACCESS EXCLUSIVE lock on `digests`,
+ * which the build writes, so the build is certain to be running for as long as the test needs.
+ */
+async function holdDigests(url: string): Promise<{ release(): Promise<void> }> {
+  const gate = new pg.Client({ connectionString: url, application_name: 'pgmove-test-gate' });
+  gate.on('error', () => undefined);
+  await gate.connect();
+  await gate.query('BEGIN');
+  await gate.query('LOCK TABLE digests IN ACCESS EXCLUSIVE MODE');
+  return {
+    release: async () => {
+      await gate.query('ROLLBACK');
+      await gate.end();
+    },
+  };
 }
 
 describe('graceful shutdown on SIGTERM', () => {
   let db: TestDatabase;
   let admin: pg.Client;
+  let blockedOnGate: () => Promise<boolean>;
 
   const runStatus = async (digestDate: string): Promise<string | undefined> =>
     (
@@ -74,7 +85,12 @@ describe('graceful shutdown on SIGTERM', () => {
       )
     ).rows[0]?.n ?? -1;
   const expectPoolClosedCleanly = async (abandonedBefore: number): Promise<void> => {
-    await waitUntil('no sessions left', async () => (await appConnectionCount(admin, db.name)) === 0, 2000);
+    await waitUntil(
+      'no sessions left',
+      async () => (await appConnectionCount(admin, db.name)) === 0,
+      2000,
+      20,
+    );
     expect(await abandonedSessions()).toBe(abandonedBefore);
   };
 
@@ -84,6 +100,9 @@ describe('graceful shutdown on SIGTERM', () => {
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN,
     SCHEDULER_ENABLED: String(scheduler),
+    // The build waits on the test's gate; no statement timeout may cut that wait short.
+    DB_STATEMENT_TIMEOUT_MS: '120000',
+    DB_QUERY_TIMEOUT_MS: '125000',
   });
 
   beforeAll(async () => {
@@ -98,6 +117,15 @@ describe('graceful shutdown on SIGTERM', () => {
       connectionString: testPostgresState().adminUrl.replace(/\/postgres$/, `/${db.name}`),
     });
     await admin.connect();
+    // The app's session waits for the gate's lock: the build has reached it.
+    blockedOnGate = async () =>
+      (
+        await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = $1 AND application_name = 'pgmove' AND wait_event_type = 'Lock'`,
+          [db.name],
+        )
+      ).rows[0].n > 0;
   }, 60000);
   afterAll(async () => {
     await admin?.end();
@@ -108,6 +136,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const port = await freePort();
     const app = await startApp(env(false), port);
     const exit = exited(app);
+    const gate = await holdDigests(db.url);
     let finishedAt = 0;
     const slow = fetch(`${app.baseUrl}/jobs/daily-digest/run`, {
       method: 'POST',
@@ -120,7 +149,8 @@ describe('graceful shutdown on SIGTERM', () => {
         body: (await res.json()) as { status: string; details: { digests: number } },
       };
     });
-    await waitUntil('the run to start', async () => (await runStatus(MANUAL_DAY)) === 'running', 10000);
+    await waitUntil('the run to start', async () => (await runStatus(MANUAL_DAY)) === 'running', 10000, 20);
+    await waitUntil('the build to reach the gate', blockedOnGate, 10000, 20);
 
     const abandonedBefore = await abandonedSessions();
     const sigtermAt = Date.now();
@@ -130,8 +160,13 @@ describe('graceful shutdown on SIGTERM', () => {
       'new connections refused',
       async () => (await newRequest(port)) === 'refused',
       3000,
+      20,
     );
+    // Refusing new work did not end the running build: it is still waiting at the gate.
     expect(finishedAt).toBe(0);
+    expect(await runStatus(MANUAL_DAY)).toBe('running');
+    const releasedAt = Date.now();
+    await gate.release();
 
     const res = await slow;
     const { code, signal, at } = await exit;
@@ -143,6 +178,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(res.body.status).toBe('succeeded');
     expect(res.body.details.digests).toBe(digestSeed.subscribers);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(finishedAt).toBeGreaterThanOrEqual(releasedAt);
     expect(at).toBeGreaterThanOrEqual(finishedAt);
     await expectPoolClosedCleanly(abandonedBefore);
     expect(await runStatus(MANUAL_DAY)).toBe('succeeded');
@@ -151,30 +187,41 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('lets a running scheduled build (the start-up catch-up) finish and record success before exiting 0', async () => {
     const port = await freePort();
+    const gate = await holdDigests(db.url);
     const app = await startApp(env(true), port);
     const exit = exited(app);
     await waitUntil(
       'the catch-up to start',
       async () => (await runStatus(CATCH_UP_DAY)) === 'running',
       10000,
+      20,
     );
+    await waitUntil('the build to reach the gate', blockedOnGate, 10000, 20);
 
     const abandonedBefore = await abandonedSessions();
     const sigtermAt = Date.now();
     app.child.kill('SIGTERM');
     // The build goes on, but new requests are turned away from the first moment.
     const turnedAway = [await newRequest(port), await newRequest(port, '/entries')];
+    // The build waits at the gate for as long as the test holds it, so the process is certain to be
+    // waiting for it now; a moment lets a shutdown that would not wait show itself.
+    await new Promise((r) => setTimeout(r, 500));
     const stillRunning = (await runStatus(CATCH_UP_DAY)) === 'running';
+    const stillUp = app.child.exitCode === null;
+    const releasedAt = Date.now();
+    await gate.release();
     const refusedAfter = await waitUntil(
       'new connections refused',
       async () => (await newRequest(port)) === 'refused',
       30000,
+      20,
     );
 
     const { code, signal, at } = await exit;
     reportMeasurement(SUITE, 'running job: new connections refused after ms', refusedAfter);
     reportMeasurement(SUITE, 'running job: exit after SIGTERM ms', at - sigtermAt);
-    expect(stillRunning).toBe(true);
+    expect([stillRunning, stillUp]).toEqual([true, true]);
+    expect(at).toBeGreaterThanOrEqual(releasedAt);
     for (const outcome of turnedAway) expect([503, 'refused']).toContain(outcome);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(await runStatus(CATCH_UP_DAY)).toBe('succeeded');

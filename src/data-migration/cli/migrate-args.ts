@@ -9,7 +9,8 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
   --target URL            postgres://user:password@host:5432/db (default: DATABASE_URL)
   --on-error stop|reject  stop at the first bad row (default), or set bad rows aside and exit 3
   --report FILE           the JSON report (default data-migration-report.json)
-  --resume                finish the interrupted run from the snapshot it kept
+  --resume                finish the interrupted run from the snapshot it kept (with --online: then
+                          catch up from where it stopped, using the capture it left)
   --reset-target          drop the tables earlier runs created, empty the others, start over
   --dry-run               check and plan without writing to the target; print the DDL
   --jobs N                connections and threads loading at once (1–64, default 2)
@@ -110,7 +111,7 @@ const NOT_EXPORT = [
   'jobs',
 ] as const;
 // An online run verifies the copy and every change it applies, and stops at the first bad row.
-const NOT_ONLINE = ['resume', 'dry-run', 'no-verify'] as const;
+const NOT_ONLINE = ['dry-run', 'no-verify'] as const;
 
 /** The usage of the subcommand when the arguments ask for help (`-h`, `--help`). */
 export function requestedHelp(args: string[]): string | undefined {

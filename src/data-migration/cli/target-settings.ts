@@ -30,4 +30,6 @@ export const NO_TARGET: PostgresSettings = {
   ssl: 'disable',
   poolMax: 1,
   poolMin: 0,
+  statementTimeoutMs: 0,
+  queryTimeoutMs: 0,
 };

@@ -15,8 +15,8 @@ export interface Applied {
 
 /**
  * Applies one window of captured changes in one target transaction, with the window's log position:
- * current rows merged on the key (parents before children), then gone keys deleted (children first),
- * so foreign keys hold at every statement. Every merged row is read back and its COPY text compared
+ * gone keys deleted (children first), then current rows merged on the key (parents before
+ * children), so foreign keys and unique values hold at every statement. Every merged row is read back and its COPY text compared
  * with the text sent. Applying a window twice gives the same result (it is a state, not a delta).
  * The client must be a `readback` session, so values print as the converters write them.
  */
@@ -31,29 +31,24 @@ export async function applyWindow(
   const applied: Applied = { rows: 0, deleted: 0 };
   await client.query('BEGIN');
   try {
+    // Gone rows first, so a unique value a deleted row held (an INSERT OR REPLACE's victim) is free
+    // for the row that took it; if a child still points at a gone parent until its own merge, the
+    // deletes go last instead.
+    await client.query('SAVEPOINT gone_first');
+    let goneFirst = true;
+    try {
+      applied.deleted = await deleteGone(client, byTable, parentsFirst);
+    } catch (error) {
+      if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT gone_first');
+      goneFirst = false;
+    }
     for (const [i, table] of parentsFirst.entries()) {
       const changes = byTable.get(table.name);
       if (changes && changes.present.length > 0)
         applied.rows += await merge(client, changes, raw, `pgmove_rows_${i}`);
     }
-    for (const [i, table] of [...parentsFirst.entries()].reverse()) {
-      const changes = byTable.get(table.name);
-      if (!changes || changes.gone.length === 0) continue;
-      const keys = keyColumns(table);
-      const text = changes.gone.map((k) =>
-        copyLine(
-          keys.map((c, j) => c.converter.convert(k[j] ?? null)),
-          keys.map(() => false),
-        ),
-      );
-      applied.deleted += await deleteKeys(
-        client,
-        table,
-        keys.map((c) => c.name),
-        copyText(text),
-        `pgmove_gone_${i}`,
-      );
-    }
+    if (!goneFirst) applied.deleted = await deleteGone(client, byTable, parentsFirst);
     await setOnlinePosition(client, runId, window.to);
     await client.query('COMMIT');
     return applied;
@@ -61,6 +56,36 @@ export async function applyWindow(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** Deletes the window's gone keys, children before parents; returns how many rows went. */
+async function deleteGone(
+  client: pg.Client,
+  byTable: Map<string, TableChanges>,
+  parentsFirst: PlannedTable[],
+): Promise<number> {
+  let deleted = 0;
+  for (const [i, table] of [...parentsFirst.entries()].reverse()) {
+    const changes = byTable.get(table.name);
+    if (!changes || changes.gone.length === 0) continue;
+    const keys = keyColumns(table);
+    const text = changes.gone.map((k) =>
+      copyLine(
+        keys.map((c, j) => c.converter.convert(k[j] ?? null)),
+        keys.map(() => false),
+      ),
+    );
+    deleted += await deleteKeys(
+      client,
+      table,
+      keys.map((c) => c.name),
+      copyText(text),
+      `pgmove_gone_${i}`,
+    );
+  }
+  return deleted;
 }
 
 async function merge(
@@ -78,7 +103,7 @@ async function merge(
   });
   const text = copyText(lines);
   const keys = keyColumns(table).map((c) => c.name);
-  await mergeRows(client, table, keys, text, stage);
+  await mergeRows(client, table, keys, uniqueColumnSets(table), text, stage);
   const sent = new CopyDigest(false);
   sent.add(text);
   const stored = new CopyDigest(false);
@@ -89,6 +114,18 @@ async function merge(
       `catch-up of "${table.name}": ${b.rows} of ${a.rows} changed rows read back as sent; the target stored them differently`,
     );
   return lines.length;
+}
+
+/**
+ * The target column sets of the table's UNIQUE indexes other than the key, for merging rows whose
+ * unique values move between them. Partial and expression indexes can't be matched by equality.
+ */
+function uniqueColumnSets(table: PlannedTable): string[][] {
+  const bySource = new Map(table.columns.map((c) => [c.source.name.toLowerCase(), c.name]));
+  return table.source.indexes
+    .filter((i) => i.unique && i.origin !== 'pk' && !i.partial)
+    .map((i) => i.columns.map((c) => (c.name === null ? undefined : bySource.get(c.name.toLowerCase()))))
+    .filter((cols): cols is string[] => cols.every((c) => c !== undefined));
 }
 
 function copyText(lines: string[]): Buffer {

@@ -93,13 +93,13 @@ export interface MigrationReport {
   finishedAt?: string;
   runId?: string;
   /**
-   * `path` is the file named; `snapshot` the private copy of one state of it that the run read, and
-   * `sha256`/`sha256After` that copy's hash before and after the run (`unchanged` when they agree).
+   * `path` is the file named; `snapshot` the private copy of one state of it that the run read,
+   * `sha256` that copy's hash, and `unchanged` whether the copy was still the file the run began
+   * reading, unwritten (its size, modification time and inode), when the run ended.
    */
   source: {
     path: string;
     sha256?: string;
-    sha256After?: string;
     unchanged?: boolean;
     snapshot?: SourceSnapshot & { resumed: boolean; kept: boolean };
   };
@@ -126,10 +126,17 @@ export interface OnlineReport {
   removed: string[];
   /** The change-log position the snapshot (and so the copy) includes. */
   snapshotPosition: string;
+  /**
+   * `--online --resume` of a killed run: the capture it left in place (since `capturingSince`) is
+   * used as it is, and the catch-up goes on from the position the target had applied.
+   */
+  resumed?: { capturingSince: string; fromPosition: string; copyVerifiedBefore: boolean };
   catchUp: { windows: number; changes: number; rowsMerged: number; rowsDeleted: number; seconds: number };
   cutover?: {
     /** From the moment writers were held (the source's write lock taken) to the moment it was released. */
     pauseMs: number;
+    /** Where the pause went: the last changes, the row counts, the sequences, marking the file moved. */
+    steps: { applyMs: number; countMs: number; sequencesMs: number; markMs: number };
     finalChanges: number;
     movedTo: string;
     /** Triggers left on the source that refuse every write, naming where the data went. */

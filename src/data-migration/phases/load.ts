@@ -7,7 +7,6 @@ import { LoadQueue, type LoadTask } from '../load/load-queue';
 import { BadRowError } from '../load/row-conversion';
 import { ThreadLoader } from '../load/thread-loader';
 import { postLoadStatements, translationContext } from '../schema/ddl';
-import { sha256File } from '../source/file-hash';
 import { SourceHandle } from '../source/source-handle';
 import { planChunks } from '../source/source-reader';
 import { discardTables, readChunkStates, readTableStates, setTableState } from '../target/run-state';
@@ -35,16 +34,9 @@ interface LoadBook {
 export async function loadTables(ctx: RunContext, plan: MigrationPlan, orphans: OrphanIndex): Promise<void> {
   const book = await openBook(ctx, plan);
   const queue = new LoadQueue(book.tasks, book.finished, plan.tables);
-  let chunksToRead = book.tasks.filter((task) => task.chunk).length;
-  // Once every row is read, the snapshot's closing hash overlaps the index builds.
-  const chunkRead = (): void => {
-    if (--chunksToRead > 0) return;
-    ctx.hashAfter = sha256File(ctx.source.path);
-    ctx.hashAfter.catch(() => undefined);
-  };
   ctx.progress?.start(book.totals);
   const threads: ThreadLoader[] = [];
-  const job = (): Promise<void> => loadJob(ctx, plan, { book, queue, orphans, threads, chunkRead });
+  const job = (): Promise<void> => loadJob(ctx, plan, { book, queue, orphans, threads });
   const jobs = Math.max(1, Math.min(ctx.options.jobs, book.tasks.length || 1));
   await Promise.all(Array.from({ length: jobs }, job));
   ctx.progress?.stop();
@@ -111,7 +103,6 @@ interface JobShared {
   queue: LoadQueue;
   orphans: OrphanIndex;
   threads: ThreadLoader[];
-  chunkRead: () => void;
 }
 
 /** One job: its own session and thread, taking tasks until none is left or another job failed. */
@@ -137,7 +128,6 @@ async function loadJob(ctx: RunContext, plan: MigrationPlan, shared: JobShared):
               ctx.options.verify,
             )
           : await loadOnThisThread(ctx, session, handle ?? ctx.source, shared, t, task.chunk);
-        shared.chunkRead();
         if (!recordChunk(ctx, book, task, result)) continue;
       }
       await finishTable(ctx, session, plan, t, book);

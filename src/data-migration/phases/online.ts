@@ -5,12 +5,20 @@ import { sourceKeyColumns, type SourceSchema } from '../model/catalog';
 import type { MigrationPlan } from '../model/plan';
 import type { OnlineReport } from '../model/report';
 import { applyWindow, parentsFirst } from '../load/change-applier';
-import { installCapture, markMoved, openWritable, readCaptureState, removeCapture } from '../source/capture';
+import {
+  installCapture,
+  markMoved,
+  missingCapture,
+  openWritable,
+  readCaptureState,
+  removeCapture,
+  withoutCaptureObjects,
+} from '../source/capture';
 import { ChangeReader, logPosition } from '../source/change-reader';
 import { SourceHandle } from '../source/source-handle';
 import { countRows } from '../source/source-reader';
 import { readSqliteSchema } from '../source/sqlite-schema';
-import { countRows as countTargetRows } from '../target/change-target';
+import { countRows as countTargetRows, onlinePosition } from '../target/change-target';
 import { readTargetTables } from '../target/pg-catalog';
 import { resetSequences } from '../target/sequences';
 import { ServiceCutover } from '../target/service-cutover';
@@ -41,17 +49,23 @@ function onlineReport(ctx: RunContext): OnlineReport {
 export function startCapture(ctx: RunContext): void {
   const live = new SourceHandle(ctx.options.sourcePath);
   let schema: SourceSchema;
+  let state: ReturnType<typeof readCaptureState>;
   try {
-    const state = readCaptureState(live.db);
+    state = readCaptureState(live.db);
     if (state?.status === 'moved')
       throw new MigrationError(
         `${ctx.options.sourcePath} was already moved to PostgreSQL ${state.movedTo ?? '?'} at ${state.movedAt ?? '?'}: a second cut-over is refused. To use the file again, run migrate --online --abort --source ${ctx.options.sourcePath} (writes since the cut-over are only in PostgreSQL)`,
       );
-    if (state)
+    if (state && !ctx.options.resume)
       throw new MigrationError(
-        `an online migration has been capturing changes in ${ctx.options.sourcePath} since ${state.startedAt} (a run that was killed?); remove its triggers with migrate --online --abort --source ${ctx.options.sourcePath}, then start again`,
+        `an online migration has been capturing changes in ${ctx.options.sourcePath} since ${state.startedAt} (a run that was killed?); finish it with migrate --online --resume, or remove its triggers with migrate --online --abort --source ${ctx.options.sourcePath} and start again`,
       );
-    schema = readSqliteSchema(live.db);
+    if (!state && ctx.options.resume)
+      throw new MigrationError(
+        `--online --resume: ${ctx.options.sourcePath} holds no change capture (a failed run removes its own; an aborted one is gone), so the changes since the interrupted run's snapshot are unknown; start again with --reset-target`,
+      );
+    // A resumed run finds the capture's own tables in the file: they are not copied or captured.
+    schema = withoutCaptureObjects(readSqliteSchema(live.db));
   } finally {
     live.close();
   }
@@ -62,12 +76,50 @@ export function startCapture(ctx: RunContext): void {
     throw new MigrationError(
       `--online needs a primary key on every table to apply changes by key; ${keyless.join(', ')} have none (leave them out with --skip-table, or migrate offline)`,
     );
-  const added = installCapture(
-    ctx.options.sourcePath,
-    tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) })),
-  );
+  const captured = tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) }));
+  if (state) {
+    resumeCapture(ctx, captured, state.startedAt);
+    return;
+  }
+  const added = installCapture(ctx.options.sourcePath, captured);
   onlineReport(ctx).added.push(...added);
   ctx.say(`capturing changes on ${tables.length} table(s) of the source (added ${added.length} objects)`);
+}
+
+/** `--resume` of a killed online run: its capture must still be whole, for every table it copies. */
+function resumeCapture(
+  ctx: RunContext,
+  captured: Parameters<typeof missingCapture>[1],
+  capturingSince: string,
+): void {
+  const live = new SourceHandle(ctx.options.sourcePath);
+  try {
+    const missing = missingCapture(live.db, captured);
+    if (missing.length > 0)
+      throw new MigrationError(
+        `--online --resume: the change capture in ${ctx.options.sourcePath} lacks ${missing.join(', ')} (dropped, or the tables changed), so changes may be missing; run migrate --online --abort and start again with --reset-target`,
+      );
+  } finally {
+    live.close();
+  }
+  onlineReport(ctx).resumed = { capturingSince, fromPosition: '0', copyVerifiedBefore: false };
+  ctx.say(`resuming with the change capture in place since ${capturingSince}`);
+}
+
+/**
+ * `--online --resume`: whether the interrupted run's catch-up had begun. It begins only once the
+ * copy is verified, and the target then holds changes newer than the snapshot, so verifying the
+ * copy again against the snapshot would find them; the catch-up's read-back checks them instead.
+ */
+export async function copyVerifiedBefore(ctx: RunContext): Promise<boolean> {
+  const resumed = ctx.report.online?.resumed;
+  if (!resumed || !ctx.runId) return false;
+  const position = await onlinePosition(ctx.pg, ctx.runId);
+  if (position === undefined) return false;
+  resumed.fromPosition = position.toString();
+  resumed.copyVerifiedBefore = true;
+  ctx.say(`the copy was verified before the run was interrupted; catching up from change ${position}`);
+  return true;
 }
 
 /**
@@ -87,7 +139,8 @@ export async function catchUpAndCutOver(ctx: RunContext, plan: MigrationPlan): P
   const session = await openSession(ctx.options.target, 'readback');
   try {
     const t0 = Date.now();
-    let position = snapshotPosition;
+    const resumedAt = BigInt(report.resumed?.fromPosition ?? '0');
+    let position = resumedAt > snapshotPosition ? resumedAt : snapshotPosition;
     for (;;) {
       if (reader.schemaVersion() !== schemaVersion)
         throw new MigrationError(
@@ -149,26 +202,42 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   const service = ctx.options.service
     ? new ServiceCutover(ctx.options.service.url, ctx.options.service.token)
     : undefined;
+  // The target's catalog does not change during the pause: read before it.
+  const targetTables = await readTargetTables(ctx.pg);
   // The service holds its own writes first; the write lock then holds everyone else's.
   const drained = await service?.hold();
   const lock = openWritable(ctx.options.sourcePath);
   const movedTo = describePostgresTarget(ctx.options.target);
   let refusing: string[];
   let pauseMs: number;
+  const steps = { applyMs: 0, countMs: 0, sequencesMs: 0, markMs: 0 };
   const before = report.catchUp.changes;
   try {
-    lock.exec('BEGIN IMMEDIATE');
+    try {
+      lock.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      // The service's writes were held for this: let them go on on SQLite.
+      await service?.release();
+      throw new MigrationError(
+        `cut-over refused: the source's write lock could not be taken within its busy timeout (${(error as Error).message}); writers kept the file busy. The source keeps its writes; run migrate --online --reset-target again when its writers leave the lock free between transactions`,
+      );
+    }
     const held = Date.now();
     try {
+      const step = stepTimer();
       await applyPending(ctx, state, report);
-      await checkCounts(plan, state);
-      ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, await readTargetTables(ctx.pg));
+      steps.applyMs = step();
+      await checkCounts(plan, state, BigInt(report.snapshotPosition));
+      steps.countMs = step();
+      ctx.report.sequences = await resetSequences(ctx.pg, plan.tables, targetTables);
+      steps.sequencesMs = step();
       refusing = markMoved(
         lock,
         plan.tables.map((t) => t.source),
         movedTo,
       );
       lock.exec('COMMIT');
+      steps.markMs = step();
       pauseMs = Date.now() - held;
     } catch (error) {
       lock.exec('ROLLBACK');
@@ -180,6 +249,7 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   }
   report.cutover = {
     pauseMs,
+    steps,
     finalChanges: report.catchUp.changes - before,
     movedTo,
     refusingTriggers: refusing,
@@ -203,14 +273,35 @@ async function cutOver(ctx: RunContext, plan: MigrationPlan, state: FollowState)
   );
 }
 
-/** With writers held: every table has as many rows on the target as in the source. */
-async function checkCounts(plan: MigrationPlan, state: FollowState): Promise<void> {
-  for (const t of plan.tables) {
-    const source = countRows(state.live.db, t);
-    const target = await countTargetRows(state.session, t);
+function stepTimer(): () => number {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    const ms = now - last;
+    last = now;
+    return ms;
+  };
+}
+
+/**
+ * With writers held: every table written since the snapshot has as many rows on the target as in
+ * the source (a table with no change logged since is the snapshot's, which the copy verified). The
+ * target counts on its own cores while the source counts here, so the pause holds the longer only.
+ */
+async function checkCounts(plan: MigrationPlan, state: FollowState, since: bigint): Promise<void> {
+  const written = new Set(state.reader.tablesChangedAfter(since));
+  const tables = plan.tables.filter((t) => written.has(t.source.name));
+  const targetCounts = countTargetRows(state.session, tables);
+  // Sent now, the target's counts run while the source's are taken below.
+  targetCounts.catch(() => undefined);
+  const sourceCounts = tables.map((t) => countRows(state.live.db, t));
+  const counted = await targetCounts;
+  for (const [i, t] of tables.entries()) {
+    const source = sourceCounts[i];
+    const target = counted[i];
     if (source !== target)
       throw new MigrationError(
-        `cut-over refused: "${t.name}" has ${source} rows in the source and ${target} on the target, so a change was not captured (an INSERT OR REPLACE that deleted another row fires no delete trigger); the source keeps its writes; run migrate --online --abort and migrate again`,
+        `cut-over refused: "${t.name}" has ${source} rows in the source and ${target} on the target, so a change was not captured (a replace clashing on a UNIQUE index over an expression fires no trigger for the row it deletes); the source keeps its writes; run migrate --online --abort and migrate again`,
       );
   }
 }
@@ -218,7 +309,7 @@ async function checkCounts(plan: MigrationPlan, state: FollowState): Promise<voi
 /** After a failed online run (before its cut-over): the capture is removed, so nothing is left behind. */
 export function undoCapture(ctx: RunContext): void {
   const report = ctx.report.online;
-  if (!report || report.added.length === 0 || report.cutover) return;
+  if (!report || (report.added.length === 0 && !report.resumed) || report.cutover) return;
   report.removed.push(...removeCapture(ctx.options.sourcePath));
   ctx.say(`removed the change capture from the source (${report.removed.length} objects)`);
 }

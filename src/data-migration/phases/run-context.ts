@@ -54,8 +54,6 @@ export class RunContext {
   locked = false;
   /** Source digests of the chunks this run loaded, computed by the load from the rows it read. */
   readonly loadDigests = new Map<string, Map<number, TableDigest>>();
-  /** The snapshot's hash taken once the load has read every row, overlapping the index builds. */
-  hashAfter: Promise<string> | undefined;
   private client: pg.Client | undefined;
   private snap: RunSnapshot | undefined;
   private handle: SourceHandle | undefined;

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MigrationError } from '../model/errors';
-import { sha256File } from '../source/file-hash';
-import { removeSnapshot, snapshotPathFor, takeSnapshot } from '../source/snapshot';
+import { fileStamp, removeSnapshot, snapshotPathFor, takeSnapshot } from '../source/snapshot';
 import { ensureStateTables, latestUnfinishedRun, stateTablesExist } from '../target/run-state';
 import type { RunContext } from './run-context';
 
@@ -23,6 +22,7 @@ export async function useSnapshot(ctx: RunContext): Promise<void> {
         `--resume: the snapshot of the source that run ${last.id} read${kept?.path ? ` (${kept.path})` : ''} is gone, so the rest cannot be copied from the same state; start again with --reset-target`,
       );
     ctx.useSnapshot({ ...kept, resumed: true, kept: true });
+    stamps.set(ctx, fileStamp(kept.path));
     ctx.say(`resuming from the snapshot taken at ${kept.takenAt}: ${kept.path}`);
     return;
   }
@@ -32,22 +32,27 @@ export async function useSnapshot(ctx: RunContext): Promise<void> {
     },
   );
   ctx.useSnapshot({ ...snapshot, resumed: false, kept: false });
+  stamps.set(ctx, fileStamp(snapshot.path));
   ctx.say(
     `snapshot of the source taken (${snapshot.method}, ${snapshot.journalMode} mode, ${snapshot.seconds.toFixed(2)}s): ${snapshot.path}`,
   );
 }
 
+// Each run's snapshot file stamp, taken when the run began reading it.
+const stamps = new WeakMap<RunContext, string>();
+
 /**
- * The snapshot's hash at the end must be the one at the start: otherwise something wrote to the
- * copy while the run read it, and the run cannot show it copied one state. Such a run fails.
+ * The snapshot at the end must be the file the run began reading, unwritten: otherwise something
+ * wrote to the copy while the run read it, and the run cannot show it copied one state. Such a run
+ * fails. Its stamp (size, mtime, inode) says so without reading the file again.
  */
-export async function checkSnapshotUnchanged(ctx: RunContext): Promise<void> {
+export function checkSnapshotUnchanged(ctx: RunContext): void {
   const snapshot = ctx.snapshot;
-  if (!snapshot) return;
+  const stamp = stamps.get(ctx);
+  if (!snapshot || stamp === undefined) return;
   const source = ctx.report.source;
   try {
-    source.sha256After = await (ctx.hashAfter ?? sha256File(snapshot.path));
-    source.unchanged = source.sha256After === source.sha256;
+    source.unchanged = fileStamp(snapshot.path) === stamp;
   } catch {
     source.unchanged = false;
   }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SourceSchema, SourceTable } from '../model/catalog';
+import { MigrationError } from '../model/errors';
 import { sqlString, sqliteIdent } from './sqlite-schema';
 
 /**
@@ -44,8 +45,12 @@ function captureTriggers(t: SourceTable, keyColumns: string[]): { name: string; 
   const log = (row: 'NEW' | 'OLD'): string =>
     `INSERT INTO ${CHANGE_LOG} (tbl, key) VALUES (${sqlString(t.name)}, ${keyJson(row, keyColumns)});`;
   const moved = keyColumns.map((c) => `NEW.${sqliteIdent(c)} IS NOT OLD.${sqliteIdent(c)}`).join(' OR ');
+  const replacedByInsert = replacedRowsLog(t, keyColumns, 'NEW');
+  const replacedByUpdate = replacedRowsLog(t, keyColumns, 'OLD');
   return [
     { what: 'ins', event: 'AFTER INSERT', body: log('NEW') },
+    ...(replacedByInsert ? [{ what: 'rins', event: 'BEFORE INSERT', body: replacedByInsert }] : []),
+    ...(replacedByUpdate ? [{ what: 'rupd', event: 'BEFORE UPDATE', body: replacedByUpdate }] : []),
     {
       what: 'upd',
       event: 'AFTER UPDATE',
@@ -56,6 +61,31 @@ function captureTriggers(t: SourceTable, keyColumns: string[]): { name: string; 
     name: `${PREFIX}${what}_${t.name}`,
     sql: `CREATE TRIGGER ${triggerName(t.name, what)} ${event} ON ${table} FOR EACH ROW BEGIN ${body} END`,
   }));
+}
+
+/**
+ * Rows that `INSERT OR REPLACE` (or `ON CONFLICT REPLACE`) deletes because they clash with the new
+ * row on a UNIQUE index fire no DELETE trigger unless the writer's own connection set
+ * recursive_triggers, which another process can't. Before each insert or update, the keys of rows
+ * holding the new row's unique values are logged: the catch-up re-reads them and finds them gone.
+ * If nothing is replaced (the row clashed with none, or the statement failed), the entry is a
+ * re-read of an unchanged row, or rolled back with the statement. The row's own key (`self`: NEW
+ * for an insert, OLD for an update) is logged by the AFTER triggers already. Expression members
+ * can't be matched here: such a replace is found by the cut-over's row counts.
+ */
+function replacedRowsLog(t: SourceTable, keyColumns: string[], self: 'NEW' | 'OLD'): string | undefined {
+  const unique = t.indexes.filter(
+    (i) => i.unique && i.origin !== 'pk' && i.columns.every((c) => c.name !== null),
+  );
+  if (unique.length === 0) return undefined;
+  const key = `json_array(${keyColumns.map((c) => `o.${sqliteIdent(c)}`).join(', ')})`;
+  const other = `NOT (${keyColumns.map((c) => `o.${sqliteIdent(c)} IS ${self}.${sqliteIdent(c)}`).join(' AND ')})`;
+  return unique
+    .map((i) => {
+      const clash = i.columns.map((c) => `o.${sqliteIdent(c.name ?? '')} = NEW.${sqliteIdent(c.name ?? '')}`);
+      return `INSERT INTO ${CHANGE_LOG} (tbl, key) SELECT ${sqlString(t.name)}, ${key} FROM ${sqliteIdent(t.name)} o WHERE ${clash.join(' AND ')} AND ${other};`;
+    })
+    .join(' ');
 }
 
 export function readCaptureState(db: Database.Database): CaptureState | undefined {
@@ -102,9 +132,31 @@ export function installCapture(
       }
     }).immediate();
     return added;
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new MigrationError(
+        `could not add the change capture to ${path}: its write lock stayed taken for ${BUSY_TIMEOUT_MS / 1000} s (writers that never leave it free between transactions); nothing was added, try again when they do`,
+      );
+    throw error;
   } finally {
     db.close();
   }
+}
+
+/** The capture objects `installCapture` would add for these tables that the file does not hold. */
+export function missingCapture(
+  db: Database.Database,
+  tables: { table: SourceTable; keyColumns: string[] }[],
+): string[] {
+  const present = new Set(
+    (db.prepare(`SELECT name FROM sqlite_schema`).pluck().all() as string[]).map((n) => n.toLowerCase()),
+  );
+  const expected = [
+    CHANGE_LOG,
+    CAPTURE_STATE,
+    ...tables.flatMap(({ table, keyColumns }) => captureTriggers(table, keyColumns).map((t) => t.name)),
+  ];
+  return expected.filter((name) => !present.has(name.toLowerCase()));
 }
 
 /** Every object the capture added (or the cut-over left), removed in one transaction. */

@@ -47,6 +47,14 @@ export class ChangeReader {
     return logPosition(this.db);
   }
 
+  /** The tables (source names) with a change logged after `after`. */
+  tablesChangedAfter(after: bigint): string[] {
+    return this.db
+      .prepare(`SELECT DISTINCT tbl FROM ${CHANGE_LOG} WHERE seq > ?`)
+      .pluck()
+      .all(after) as string[];
+  }
+
   /** Changes logged after `after`, and how old the oldest of them is (seconds). */
   lag(after: bigint): { pending: number; secondsBehind: number } {
     const row = this.db

@@ -67,6 +67,18 @@ function stateIdentity(db: Database.Database): { schemaVersion: number; pageCoun
   };
 }
 
+/**
+ * What identifies the snapshot's bytes without reading them: the file's size, modification time
+ * (ns) and inode, and the size of its WAL. The snapshot is private to the run and only ever opened
+ * read-only, so any write to it changes this: in rollback modes the file itself, in WAL mode the
+ * `-wal` file, which starts empty and only grows until a checkpoint (which writes the file).
+ */
+export function fileStamp(path: string): string {
+  const s = statSync(path, { bigint: true });
+  const wal = existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0;
+  return `${s.size}:${s.mtimeNs}:${s.ino}:wal ${wal}`;
+}
+
 export function removeSnapshot(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }

@@ -10,6 +10,8 @@ import { SqliteDigestsRepository } from './digests/digests.sqlite.repository';
 import { PostgresEntriesRepository } from './entries/entries.postgres.repository';
 import { EntriesRepository } from './entries/entries.repository';
 import { SqliteEntriesRepository } from './entries/entries.sqlite.repository';
+import { IntegrityChecksRepository } from './integrity/integrity-checks.repository';
+import { IntegrityRunsRepository } from './integrity/integrity-runs.repository';
 import { JobRunsRepository } from './job-runs.repository';
 import { PostgresSourcesRepository } from './sources/sources.postgres.repository';
 import { SourcesRepository } from './sources/sources.repository';
@@ -34,6 +36,8 @@ export const REPOSITORY_PROVIDERS: Provider[] = [
   perDialect(SourcesRepository, { postgres: PostgresSourcesRepository, sqlite: SourcesRepository }),
   SubscribersRepository,
   JobRunsRepository,
+  IntegrityRunsRepository,
+  IntegrityChecksRepository,
   perDialect(EntriesRepository, { postgres: PostgresEntriesRepository, sqlite: SqliteEntriesRepository }),
   perDialect(DigestsRepository, { postgres: PostgresDigestsRepository, sqlite: SqliteDigestsRepository }),
   perDialect(DataMigrationRunsRepository, {
@@ -46,6 +50,8 @@ export const REPOSITORIES = [
   SourcesRepository,
   SubscribersRepository,
   JobRunsRepository,
+  IntegrityRunsRepository,
+  IntegrityChecksRepository,
   EntriesRepository,
   DigestsRepository,
   DataMigrationRunsRepository,
