@@ -1,8 +1,10 @@
 // npm run bench:online-service -- [--rows 1000000] [--rounds 5] [--rate 250] [--readers 50] [--read-rate 500]
+//                                  [--jobs 2]
 // The service itself runs on an SQLite file of --rows entries and is cut over to PostgreSQL by
 // `migrate --online --service` while clients keep using it over HTTP: one writer POSTing /entries at
 // --rate requests a second, and --readers connections reading (GET /entries, GET /sources/:id) at
-// --read-rate requests a second in all. Per round, a fresh copy of the file and a fresh database.
+// --read-rate requests a second in all, from 3 s before the tool starts (the baseline) until 3 s after it
+// ends. Per round, a fresh copy of the file and a fresh database.
 // Measured: the write pause (the longest a write request took around the cut-over, from its send to
 // its 201 from PostgreSQL), the tool's own pause, read and write errors, the catch-up, and the
 // invariants on the final PostgreSQL: every acknowledged entry is there once with the title it was
@@ -25,6 +27,8 @@ const outDir = join(root, 'bench', 'out');
 const mainJs = join(root, 'dist', 'src', 'main.js');
 const TOKEN = 'bench-admin-token-0123456789';
 const WRITES_IN_FLIGHT = 4;
+const BASELINE_MS = 3000;
+const AFTER_MS = 3000;
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '250' },
     readers: { type: 'string', default: '50' },
     'read-rate': { type: 'string', default: '500' },
+    jobs: { type: 'string', default: '2' },
   },
 });
 const rows = Number(values.rows);
@@ -39,6 +44,7 @@ const rounds = Number(values.rounds);
 const rate = Number(values.rate);
 const readers = Number(values.readers);
 const readRate = Number(values['read-rate']);
+const jobs = values.jobs;
 
 interface Service {
   baseUrl: string;
@@ -126,7 +132,11 @@ interface Clients {
     /** Writes over 250 ms, with when they were sent (seconds after the clients started; the tool starts at 1 s). */
     slowWrites: { sentAtSeconds: number; ms: number }[];
     writesPerSecond: number;
+    /** Acknowledged writes a second before the tool ran, while it ran, and after (on PostgreSQL). */
+    rates(toolStart: number, toolEnd: number): { before: number; during: number; after: number };
   }>;
+  /** Milliseconds since the clients started. */
+  elapsed(): number;
 }
 
 /** The writer (paced at --rate) and the readers (paced at --read-rate in all), until stopped. */
@@ -139,6 +149,7 @@ function startClients(baseUrl: string, sourceId: number): Clients {
   let slowestWriteMs = 0;
   const slowWrites: { sentAtSeconds: number; ms: number }[] = [];
   const started = Date.now();
+  const ackedAt: number[] = [];
   const startedPerf = performance.now();
   // The writer keeps up to WRITES_IN_FLIGHT requests open, each stream paced at its share of --rate,
   // so one slow answer does not hold the rate down.
@@ -153,8 +164,10 @@ function startClients(baseUrl: string, sourceId: number): Clients {
           body: 'written during the online migration',
           publishedAt: '2026-12-04T10:00:00Z',
         });
-        if (res.status === 201) acknowledged.set(((await res.json()) as { id: number }).id, title);
-        else writeErrors.push(`POST ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        if (res.status === 201) {
+          acknowledged.set(((await res.json()) as { id: number }).id, title);
+          ackedAt.push(Date.now() - started);
+        } else writeErrors.push(`POST ${res.status}: ${(await res.text()).slice(0, 200)}`);
       } catch (error) {
         writeErrors.push(`POST: ${(error as Error).message}`);
       }
@@ -185,6 +198,7 @@ function startClients(baseUrl: string, sourceId: number): Clients {
     ...Array.from({ length: readers }, (_x, n) => reader(n)),
   ];
   return {
+    elapsed: () => Date.now() - started,
     async stop() {
       running = false;
       await Promise.all(all);
@@ -197,6 +211,12 @@ function startClients(baseUrl: string, sourceId: number): Clients {
         slowestWriteMs,
         slowWrites,
         writesPerSecond: acknowledged.size / seconds,
+        rates: (toolStart: number, toolEnd: number) => {
+          const end = seconds * 1000;
+          const rate = (a: number, b: number) =>
+            ackedAt.filter((t) => t >= a && t < b).length / ((b - a) / 1000);
+          return { before: rate(0, toolStart), during: rate(toolStart, toolEnd), after: rate(toolEnd, end) };
+        },
       };
     },
   };
@@ -221,6 +241,7 @@ interface Round {
   catchUpSeconds: number;
   acknowledged: number;
   writesPerSecond: number;
+  rates: { before: number; during: number; after: number };
   reads: number;
   writeErrors: number;
   readErrors: number;
@@ -258,7 +279,9 @@ async function round(
   const service = await startService({ DATABASE_URL: `sqlite://${work}`, CUTOVER_DATABASE_URL: url });
   try {
     const clients = startClients(service.baseUrl, sourceId);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Three seconds of the service on SQLite under the same clients, without the tool: the baseline rate.
+    await new Promise((r) => setTimeout(r, BASELINE_MS));
+    const toolStart = clients.elapsed();
     const report = join(outDir, 'online-service.report.json');
     const online = await measure(
       process.execPath,
@@ -266,6 +289,8 @@ async function round(
         mainJs,
         'migrate',
         '--online',
+        '--jobs',
+        jobs,
         '--source',
         work,
         '--target',
@@ -277,8 +302,9 @@ async function round(
       ],
       { ...process.env, ADMIN_TOKEN: TOKEN },
     );
+    const toolEnd = clients.elapsed();
     // Writes go on for a while after the switch, on PostgreSQL now.
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, AFTER_MS));
     const seen = await clients.stop();
     if (online.exitCode !== 0) throw new Error(`online migrate failed:\n${online.output.slice(-3000)}`);
     const json = JSON.parse(readFileSync(report, 'utf8')) as {
@@ -323,6 +349,7 @@ async function round(
       catchUpSeconds: json.online.catchUp.seconds,
       acknowledged: ids.length,
       writesPerSecond: seen.writesPerSecond,
+      rates: seen.rates(toolStart, toolEnd),
       reads: seen.reads,
       writeErrors: seen.writeErrors.length,
       readErrors: seen.readErrors.length,
@@ -357,13 +384,13 @@ async function main(): Promise<void> {
   const lines = [
     `### Online cut-over of the running service: ${rows.toLocaleString('en-US')} entries, a writer at ${rate} requests/s, ${readers} reader connections (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `\`npm run bench:online-service -- --rows ${rows} --rounds ${rounds} --rate ${rate} --readers ${readers} --read-rate ${readRate}\`: the service runs on SQLite (WAL) with \`CUTOVER_DATABASE_URL\` set; one client POSTs /entries at ${rate}/s (${WRITES_IN_FLIGHT} requests in flight) and ${readers} connections GET /entries and /sources/:id at ${readRate}/s in all, from 1 s before \`migrate --online --service\` until 2 s after its cut-over. "Longest write" is the slowest POST of the round (held at the gate through the cut-over, answered from PostgreSQL). Lost, altered and extra are counted on PostgreSQL against the 201 answers; verify runs on the target without the writes made after the switch. Machine: ${describeMachine()}.`,
+    `\`npm run bench:online-service -- --rows ${rows} --rounds ${rounds} --rate ${rate} --readers ${readers} --read-rate ${readRate} --jobs ${jobs}\`: the service runs on SQLite (WAL) with \`CUTOVER_DATABASE_URL\` set; one client POSTs /entries at ${rate}/s (${WRITES_IN_FLIGHT} requests in flight) and ${readers} connections GET /entries and /sources/:id at ${readRate}/s in all, from 3 s before \`migrate --online --service\` (the baseline: the service on SQLite under the same clients, without the tool) until 3 s after it ends (on PostgreSQL). "Longest write" is the slowest POST of the round (held at the gate through the cut-over, answered from PostgreSQL). Lost, altered and extra are counted on PostgreSQL against the 201 answers; verify runs on the target without the writes made after the switch. Machine: ${describeMachine()}.`,
     '',
-    '| round | online migrate (s) | tool pause (ms) | service held writes (ms) | longest write (ms) | changes caught up | catch-up (s) | writes acknowledged | writes/s | reads | write errors | read errors | lost | altered | extra | verify |',
+    '| round | online migrate (s) | tool pause (ms) | service held writes (ms) | longest write (ms) | changes caught up | catch-up (s) | writes acknowledged | writes/s before / during / after the tool | reads | write errors | read errors | lost | altered | extra | verify |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r, i) =>
-        `| ${i + 1} | ${f(r.onlineSeconds)} | ${r.toolPauseMs} | ${r.serviceHeldMs} | ${f(r.slowestWriteMs, 0)} | ${r.catchUpChanges} | ${f(r.catchUpSeconds)} | ${r.acknowledged} | ${f(r.writesPerSecond, 0)} | ${r.reads} | ${r.writeErrors} | ${r.readErrors} | ${r.lost} | ${r.altered} | ${r.extra} | ${r.verified ? 'passed' : 'FAILED'} |`,
+        `| ${i + 1} | ${f(r.onlineSeconds)} | ${r.toolPauseMs} | ${r.serviceHeldMs} | ${f(r.slowestWriteMs, 0)} | ${r.catchUpChanges} | ${f(r.catchUpSeconds)} | ${r.acknowledged} | ${f(r.rates.before, 0)} / ${f(r.rates.during, 0)} / ${f(r.rates.after, 0)} | ${r.reads} | ${r.writeErrors} | ${r.readErrors} | ${r.lost} | ${r.altered} | ${r.extra} | ${r.verified ? 'passed' : 'FAILED'} |`,
     ),
     '',
     `Worst over ${rounds} cut-overs: longest write ${f(Math.max(...results.map((r) => r.slowestWriteMs)), 0)} ms, service held writes ${Math.max(...results.map((r) => r.serviceHeldMs))} ms; errors ${results.reduce((n, r) => n + r.writeErrors + r.readErrors, 0)}; lost ${results.reduce((n, r) => n + r.lost, 0)}, altered ${results.reduce((n, r) => n + r.altered, 0)}, extra ${results.reduce((n, r) => n + r.extra, 0)}.`,
