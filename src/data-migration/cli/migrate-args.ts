@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject]
-               [--orphans stop|reject|keep] [--report FILE]
+               [--orphans stop|reject|keep] [--null-keys stop|reject|rowid] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
                [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
@@ -14,6 +14,10 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           PRAGMA foreign_keys=ON): stop, set them aside (exit 3), or keep them all
                           with the foreign key created NOT VALID and the orphans listed in the
                           report (default: as --on-error)
+  --null-keys stop|reject|rowid
+                          rows with a NULL in a primary key that is not INTEGER PRIMARY KEY: stop,
+                          set them aside (exit 3), or fill a one-column integer key from the rowid
+                          (listed in the report) (default: as --on-error)
   --report FILE           the JSON report (default data-migration-report.json)
   --resume                finish the interrupted run from the snapshot it kept
   --reset-target          drop the tables earlier runs created, empty the others, start over
@@ -46,6 +50,7 @@ export type ParsedCommand = Pick<
   MigrateOptions,
   | 'onError'
   | 'orphans'
+  | 'nullKeys'
   | 'resume'
   | 'resetTarget'
   | 'dryRun'
@@ -72,6 +77,7 @@ const OPTIONS = {
   target: { type: 'string' },
   'on-error': { type: 'string' },
   orphans: { type: 'string' },
+  'null-keys': { type: 'string' },
   report: { type: 'string' },
   resume: { type: 'boolean' },
   'reset-target': { type: 'boolean' },
@@ -87,7 +93,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const MIGRATE_ONLY = ['on-error', 'orphans', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
+const MIGRATE_ONLY = [
+  'on-error',
+  'orphans',
+  'null-keys',
+  'resume',
+  'reset-target',
+  'dry-run',
+  'online',
+  'abort',
+] as const;
 // An online run verifies the copy and every change it applies, and stops at the first bad row.
 const NOT_ONLINE = ['resume', 'dry-run', 'no-verify'] as const;
 
@@ -119,7 +134,7 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
   if (values.online) {
     const clash = NOT_ONLINE.find((name) => values[name] !== undefined);
     if (clash) throw new UsageError(`--online cannot be combined with --${clash}`);
-    if (values['on-error'] === 'reject' || values.orphans === 'reject')
+    if (values['on-error'] === 'reject' || values.orphans === 'reject' || values['null-keys'] === 'reject')
       throw new UsageError('--online stops at the first bad row: rejecting rows is not available');
   }
   if (command === 'verify' && MIGRATE_ONLY.some((name) => values[name] !== undefined))
@@ -134,6 +149,11 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
       values.orphans,
       ['stop', 'reject', 'keep'] as const,
       '--orphans must be stop, reject or keep',
+    ),
+    nullKeys: oneOf(
+      values['null-keys'],
+      ['stop', 'reject', 'rowid'] as const,
+      '--null-keys must be stop, reject or rowid',
     ),
     report: values.report,
     resume: values.resume ?? false,

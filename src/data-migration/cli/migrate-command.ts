@@ -34,6 +34,7 @@ export async function runMigrateCommand(
     target,
     onError: parsed.onError,
     orphans: parsed.orphans,
+    nullKeys: parsed.nullKeys,
     reportPath:
       parsed.report ??
       (parsed.command === 'verify' ? 'data-migration-verify.json' : 'data-migration-report.json'),

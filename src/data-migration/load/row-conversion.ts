@@ -38,7 +38,8 @@ export function convertRow(
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
     if (!column) continue;
-    const value = row[i + 1] ?? null;
+    // A NULL key filled from the rowid (--null-keys rowid) is the rowid.
+    const value = row[i + 1] ?? (column.nullFromRowid ? (row[0] ?? null) : null);
     try {
       out[i] = trusted ? column.converter.convertTrusted(value) : column.converter.convert(value);
     } catch (error) {
@@ -55,7 +56,11 @@ export function convertRow(
           throw again;
         }
       }
-      if (error instanceof BadValueError) return badRow(table, row, i, error.reason);
+      if (error instanceof BadValueError)
+        return {
+          ...badRow(table, row, i, error.reason),
+          ...(value === null && column.nullSetAside ? { setAside: true } : {}),
+        };
       throw error;
     }
   }

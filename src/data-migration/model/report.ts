@@ -119,6 +119,8 @@ export interface MigrationReport {
   created: DdlStatement[];
   notCarried: NotCarried[];
   sequences: SequenceState[];
+  /** Primary-key NULLs filled from the rowid (`--null-keys rowid`): per table and column, how many rows. */
+  filledKeys?: { table: string; column: string; rows: number }[];
   /** Foreign-key orphans kept under `--orphans keep` (their foreign keys created NOT VALID). */
   orphans?: KeptOrphan[];
   verification?: {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { PostgresSettings } from '../../config/app-config';
 import { describePostgresTarget } from '../../config/database-url';
-import type { OnError, OrphanPolicy } from '../model/plan';
+import type { NullKeyPolicy, OnError, OrphanPolicy } from '../model/plan';
 import type { MigrationReport, SourceSnapshot, TableDigest } from '../model/report';
 import { ThreadLoader } from '../load/thread-loader';
 import { Progress } from '../report/progress';
@@ -15,6 +15,8 @@ export interface MigrateOptions {
   sourcePath: string;
   target: PostgresSettings;
   onError: OnError;
+  /** Rows with a NULL primary key: stop, reject or fill from the rowid; default as `onError`. */
+  nullKeys?: NullKeyPolicy;
   /** Foreign-key orphans: stop, reject or keep (FK NOT VALID); default as `onError`. */
   orphans?: OrphanPolicy;
   reportPath: string;
@@ -76,6 +78,7 @@ export class RunContext {
       options: {
         onError: o.onError,
         orphans: o.orphans ?? o.onError,
+        nullKeys: o.nullKeys ?? o.onError,
         resume: o.resume,
         resetTarget: o.resetTarget,
         dryRun: o.dryRun,
