@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject]
-               [--orphans stop|reject|keep] [--null-keys stop|reject|rowid] [--report FILE]
+               [--orphans stop|reject|keep] [--null-keys stop|reject|rowid]
+               [--long-names stop|shorten] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
                [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
@@ -18,6 +19,9 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           rows with a NULL in a primary key that is not INTEGER PRIMARY KEY: stop,
                           set them aside (exit 3), or fill a one-column integer key from the rowid
                           (listed in the report) (default: as --on-error)
+  --long-names stop|shorten
+                          a table or column name over PostgreSQL's 63 bytes: stop (default), or
+                          a 54-byte prefix and a hash of the name (the map in the report)
   --report FILE           the JSON report (default data-migration-report.json)
   --resume                finish the interrupted run from the snapshot it kept
   --reset-target          drop the tables earlier runs created, empty the others, start over
@@ -38,6 +42,7 @@ Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with re
 
 export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
                       [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
+                      [--long-names stop|shorten]
 
 Compares the target with a snapshot of the source as it is now: row counts, content digests,
 key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 differences or failure,
@@ -51,6 +56,7 @@ export type ParsedCommand = Pick<
   | 'onError'
   | 'orphans'
   | 'nullKeys'
+  | 'longNames'
   | 'resume'
   | 'resetTarget'
   | 'dryRun'
@@ -78,6 +84,7 @@ const OPTIONS = {
   'on-error': { type: 'string' },
   orphans: { type: 'string' },
   'null-keys': { type: 'string' },
+  'long-names': { type: 'string' },
   report: { type: 'string' },
   resume: { type: 'boolean' },
   'reset-target': { type: 'boolean' },
@@ -149,6 +156,11 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
       values.orphans,
       ['stop', 'reject', 'keep'] as const,
       '--orphans must be stop, reject or keep',
+    ),
+    longNames: oneOf(
+      values['long-names'],
+      ['stop', 'shorten'] as const,
+      '--long-names must be stop or shorten',
     ),
     nullKeys: oneOf(
       values['null-keys'],

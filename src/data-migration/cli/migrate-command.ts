@@ -35,6 +35,7 @@ export async function runMigrateCommand(
     onError: parsed.onError,
     orphans: parsed.orphans,
     nullKeys: parsed.nullKeys,
+    longNames: parsed.longNames,
     reportPath:
       parsed.report ??
       (parsed.command === 'verify' ? 'data-migration-verify.json' : 'data-migration-report.json'),

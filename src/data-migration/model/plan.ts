@@ -71,7 +71,16 @@ export interface NotCarried {
   reason: string;
 }
 
+/** A created table (column null) or column whose name was shortened (`--long-names shorten`). */
+export interface Renamed {
+  table: string;
+  column: string | null;
+  to: string;
+}
+
 export interface MigrationPlan {
+  /** Names shortened to fit PostgreSQL's 63 bytes. */
+  renamed?: Renamed[];
   tables: PlannedTable[];
   notCarried: NotCarried[];
   /** Problems that stop the migration before anything is written. */

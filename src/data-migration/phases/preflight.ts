@@ -137,7 +137,9 @@ async function planTables(
   const plan = buildPlan(ctx.source.db, schema, catalog, {
     sourceZone: ctx.options.sourceZone,
     skipTables: skip,
+    longNames: ctx.options.longNames,
   });
+  ctx.report.renamed = plan.renamed;
   // Tables this tool created earlier in the same run (resume) are finished like created ones.
   const createdHere = ctx.runId
     ? await readTableStates(ctx.pg, ctx.runId)

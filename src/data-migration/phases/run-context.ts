@@ -15,6 +15,8 @@ export interface MigrateOptions {
   sourcePath: string;
   target: PostgresSettings;
   onError: OnError;
+  /** Names over 63 bytes: stop (default) or shorten to a prefix and a hash (`--long-names`). */
+  longNames?: 'stop' | 'shorten';
   /** Rows with a NULL primary key: stop, reject or fill from the rowid; default as `onError`. */
   nullKeys?: NullKeyPolicy;
   /** Foreign-key orphans: stop, reject or keep (FK NOT VALID); default as `onError`. */
@@ -79,6 +81,7 @@ export class RunContext {
         onError: o.onError,
         orphans: o.orphans ?? o.onError,
         nullKeys: o.nullKeys ?? o.onError,
+        longNames: o.longNames ?? 'stop',
         resume: o.resume,
         resetTarget: o.resetTarget,
         dryRun: o.dryRun,
