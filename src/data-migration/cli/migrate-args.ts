@@ -3,7 +3,7 @@ import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject]
                [--orphans stop|reject|keep] [--null-keys stop|reject|rowid]
-               [--long-names stop|shorten] [--report FILE]
+               [--long-names stop|shorten] [--invalid-utf8 windows-1252|latin1] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
                [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
@@ -22,6 +22,9 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
   --long-names stop|shorten
                           a table or column name over PostgreSQL's 63 bytes: stop (default), or
                           a 54-byte prefix and a hash of the name (the map in the report)
+  --invalid-utf8 windows-1252|latin1
+                          read text whose bytes are not UTF-8 in this encoding instead of refusing
+                          it; the count per column is in the report (default: refuse)
   --report FILE           the JSON report (default data-migration-report.json)
   --resume                finish the interrupted run from the snapshot it kept
   --reset-target          drop the tables earlier runs created, empty the others, start over
@@ -42,7 +45,7 @@ Exit codes: 0 migrated and verified, 1 failed, 2 usage error, 3 finished with re
 
 export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
                       [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
-                      [--long-names stop|shorten]
+                      [--long-names stop|shorten] [--invalid-utf8 windows-1252|latin1]
 
 Compares the target with a snapshot of the source as it is now: row counts, content digests,
 key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 differences or failure,
@@ -57,6 +60,7 @@ export type ParsedCommand = Pick<
   | 'orphans'
   | 'nullKeys'
   | 'longNames'
+  | 'invalidUtf8'
   | 'resume'
   | 'resetTarget'
   | 'dryRun'
@@ -85,6 +89,7 @@ const OPTIONS = {
   orphans: { type: 'string' },
   'null-keys': { type: 'string' },
   'long-names': { type: 'string' },
+  'invalid-utf8': { type: 'string' },
   report: { type: 'string' },
   resume: { type: 'boolean' },
   'reset-target': { type: 'boolean' },
@@ -156,6 +161,11 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
       values.orphans,
       ['stop', 'reject', 'keep'] as const,
       '--orphans must be stop, reject or keep',
+    ),
+    invalidUtf8: oneOf(
+      values['invalid-utf8'],
+      ['windows-1252', 'latin1'] as const,
+      '--invalid-utf8 must be windows-1252 or latin1',
     ),
     longNames: oneOf(
       values['long-names'],

@@ -36,6 +36,7 @@ export async function runMigrateCommand(
     orphans: parsed.orphans,
     nullKeys: parsed.nullKeys,
     longNames: parsed.longNames,
+    invalidUtf8: parsed.invalidUtf8,
     reportPath:
       parsed.report ??
       (parsed.command === 'verify' ? 'data-migration-verify.json' : 'data-migration-report.json'),

@@ -1,11 +1,13 @@
 import { MigrationError } from '../model/errors';
 import {
   keyColumns,
+  type LegacyEncoding,
   type MigrationPlan,
   type OrphanIndex,
   type OrphanPolicy,
   type OrphanSearch,
 } from '../model/plan';
+import { invalidUtf8Counts } from '../source/invalid-utf8';
 import { nullKeyRows } from '../source/null-keys';
 import { INT_KINDS } from '../verify/source-digest';
 import type { SourceSchema, TargetTable } from '../model/catalog';
@@ -121,6 +123,7 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
     plan = await planTables(ctx, schema, await readTargetTables(ctx.pg), skip);
   }
   checkNullKeys(ctx, plan, nullKeys, true);
+  if (ctx.options.invalidUtf8) planFallbackDecoding(ctx, plan, ctx.options.invalidUtf8);
   // `verify` alone: any foreign key over orphans may have been created NOT VALID (`--orphans keep`).
   plan.keptOrphans = ctx.command === 'verify' ? found.byForeignKey : keptOrphans(ctx, found);
   ctx.report.source.sha256 = await sha256;
@@ -197,6 +200,31 @@ function checkNullKeys(
     throw new MigrationError(
       `table "${t.name}": ${found.rows} row(s) with a NULL in primary-key column "${found.column}"${where} (SQLite allows NULL in a key that is not INTEGER PRIMARY KEY): fix the source,${fill} run with --null-keys reject (or --on-error reject) to set them aside`,
     );
+  }
+}
+
+const TEXT_KINDS = ['text', 'varchar', 'char', 'json', 'jsonb'];
+
+/**
+ * `--invalid-utf8 ENCODING`: text whose bytes are not UTF-8 is read in ENCODING instead of being
+ * refused; how many values of each column that is, is counted here and listed under `decodedText`.
+ */
+function planFallbackDecoding(ctx: RunContext, plan: MigrationPlan, encoding: LegacyEncoding): void {
+  for (const t of plan.tables) {
+    const columns = t.columns.filter((c) => TEXT_KINDS.includes(c.type.kind));
+    for (const c of columns) c.fallbackEncoding = encoding;
+    const counts = invalidUtf8Counts(
+      ctx.source.db,
+      t.source,
+      columns.map((c) => c.source.name),
+    );
+    for (const c of columns) {
+      const rows = counts.get(c.source.name) ?? 0;
+      if (rows === 0) continue;
+      (ctx.report.decodedText ??= []).push({ table: t.name, column: c.name, rows, encoding });
+      if (ctx.command === 'migrate')
+        ctx.say(`${t.name}.${c.name}: ${rows} value(s) not UTF-8, read as ${encoding} (--invalid-utf8)`);
+    }
   }
 }
 
