@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { MigrateOptions } from '../phases/run-context';
 
 export const MIGRATE_USAGE = `usage: migrate --source FILE.sqlite [--target URL] [--on-error stop|reject]
-               [--orphans stop|reject|keep] [--report FILE]
+               [--orphans stop|reject|keep] [--null-keys stop|reject|rowid]
+               [--long-names stop|shorten] [--invalid-utf8 windows-1252|latin1] [--report FILE]
                [--resume] [--reset-target] [--dry-run] [--jobs N] [--source-timezone ZONE]
                [--skip-table NAME]... [--no-verify] [--chunk-rows N] [--online [--abort] [--service URL]]
 
@@ -14,6 +15,16 @@ Copies the SQLite file into PostgreSQL and verifies the copy, reading one snapsh
                           PRAGMA foreign_keys=ON): stop, set them aside (exit 3), or keep them all
                           with the foreign key created NOT VALID and the orphans listed in the
                           report (default: as --on-error)
+  --null-keys stop|reject|rowid
+                          rows with a NULL in a primary key that is not INTEGER PRIMARY KEY: stop,
+                          set them aside (exit 3), or fill a one-column integer key from the rowid
+                          (listed in the report) (default: as --on-error)
+  --long-names stop|shorten
+                          a table or column name over PostgreSQL's 63 bytes: stop (default), or
+                          a 54-byte prefix and a hash of the name (the map in the report)
+  --invalid-utf8 windows-1252|latin1
+                          read text whose bytes are not UTF-8 in this encoding instead of refusing
+                          it; the count per column is in the report (default: refuse)
   --report FILE           the JSON report (default data-migration-report.json)
   --resume                finish the interrupted run from the snapshot it kept (with --online: then
                           catch up from where it stopped, using the capture it left)
@@ -36,6 +47,7 @@ Also: migrate verify --help, migrate export --help (a psql script instead of a t
 
 export const VERIFY_USAGE = `usage: migrate verify --source FILE.sqlite [--target URL] [--report FILE] [--jobs N]
                       [--source-timezone ZONE] [--skip-table NAME]... [--chunk-rows N]
+                      [--long-names stop|shorten] [--invalid-utf8 windows-1252|latin1]
 
 Compares the target with a snapshot of the source as it is now: row counts, content digests,
 key and date ranges, schema parity and sequences. Exit codes: 0 identical, 1 differences or failure,
@@ -61,6 +73,9 @@ export type ParsedCommand = Pick<
   MigrateOptions,
   | 'onError'
   | 'orphans'
+  | 'nullKeys'
+  | 'longNames'
+  | 'invalidUtf8'
   | 'resume'
   | 'resetTarget'
   | 'dryRun'
@@ -90,6 +105,9 @@ const OPTIONS = {
   'to-sql': { type: 'string' },
   'on-error': { type: 'string' },
   orphans: { type: 'string' },
+  'null-keys': { type: 'string' },
+  'long-names': { type: 'string' },
+  'invalid-utf8': { type: 'string' },
   report: { type: 'string' },
   resume: { type: 'boolean' },
   'reset-target': { type: 'boolean' },
@@ -105,7 +123,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const MIGRATE_ONLY = ['on-error', 'orphans', 'resume', 'reset-target', 'dry-run', 'online', 'abort'] as const;
+const MIGRATE_ONLY = [
+  'on-error',
+  'orphans',
+  'null-keys',
+  'resume',
+  'reset-target',
+  'dry-run',
+  'online',
+  'abort',
+] as const;
 // An export has no target, no threads and nothing to resume or verify.
 const NOT_EXPORT = [
   'target',
@@ -161,7 +188,7 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
   if (values.online) {
     const clash = NOT_ONLINE.find((name) => values[name] !== undefined);
     if (clash) throw new UsageError(`--online cannot be combined with --${clash}`);
-    if (values['on-error'] === 'reject' || values.orphans === 'reject')
+    if (values['on-error'] === 'reject' || values.orphans === 'reject' || values['null-keys'] === 'reject')
       throw new UsageError('--online stops at the first bad row: rejecting rows is not available');
   }
   if (command === 'verify' && MIGRATE_ONLY.some((name) => values[name] !== undefined))
@@ -177,6 +204,21 @@ export function parseMigrateArgs(args: string[]): ParsedCommand {
       values.orphans,
       ['stop', 'reject', 'keep'] as const,
       '--orphans must be stop, reject or keep',
+    ),
+    invalidUtf8: oneOf(
+      values['invalid-utf8'],
+      ['windows-1252', 'latin1'] as const,
+      '--invalid-utf8 must be windows-1252 or latin1',
+    ),
+    longNames: oneOf(
+      values['long-names'],
+      ['stop', 'shorten'] as const,
+      '--long-names must be stop or shorten',
+    ),
+    nullKeys: oneOf(
+      values['null-keys'],
+      ['stop', 'reject', 'rowid'] as const,
+      '--null-keys must be stop, reject or rowid',
     ),
     report: values.report,
     resume: values.resume ?? false,

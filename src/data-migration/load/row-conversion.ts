@@ -1,5 +1,6 @@
 import type { SqliteValue, PlannedTable, BadRow } from '../model/plan';
 import { BadValueError, jsonValue, previewValue, rowKeyText } from '../convert/sqlite-value';
+import { decodeLegacy } from '../convert/legacy-text';
 import { SuspectUtf8Error } from '../convert/value-converter';
 import { isValidUtf8, type RawTextReader } from '../source/source-reader';
 
@@ -38,24 +39,33 @@ export function convertRow(
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
     if (!column) continue;
-    const value = row[i + 1] ?? null;
+    // A NULL key filled from the rowid (--null-keys rowid) is the rowid.
+    const value = row[i + 1] ?? (column.nullFromRowid ? (row[0] ?? null) : null);
     try {
       out[i] = trusted ? column.converter.convertTrusted(value) : column.converter.convert(value);
     } catch (error) {
       if (error instanceof SuspectUtf8Error) {
         const bytes = raw.read(table, column.source.name, rowid, row);
-        if (bytes !== null && !isValidUtf8(bytes)) {
+        const invalid = bytes !== null && !isValidUtf8(bytes);
+        if (invalid && !column.fallbackEncoding) {
           return badRow(table, row, i, 'invalid UTF-8 in text', { [column.source.name]: bytes });
         }
         try {
-          out[i] = column.converter.convert(value, true);
+          // --invalid-utf8: the stored bytes read in the legacy encoding (counted in preflight).
+          const text =
+            invalid && column.fallbackEncoding ? decodeLegacy(bytes, column.fallbackEncoding) : value;
+          out[i] = column.converter.convert(text, true);
           continue;
         } catch (again) {
           if (again instanceof BadValueError) return badRow(table, row, i, again.reason);
           throw again;
         }
       }
-      if (error instanceof BadValueError) return badRow(table, row, i, error.reason);
+      if (error instanceof BadValueError)
+        return {
+          ...badRow(table, row, i, error.reason),
+          ...(value === null && column.nullSetAside ? { setAside: true } : {}),
+        };
       throw error;
     }
   }

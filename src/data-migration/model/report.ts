@@ -121,6 +121,12 @@ export interface MigrationReport {
   created: DdlStatement[];
   notCarried: NotCarried[];
   sequences: SequenceState[];
+  /** Values that were not UTF-8 and were read in a legacy encoding (`--invalid-utf8`), per column. */
+  decodedText?: { table: string; column: string; rows: number; encoding: string }[];
+  /** Created tables and columns whose names were shortened to fit 63 bytes (`--long-names shorten`). */
+  renamed?: { table: string; column: string | null; to: string }[];
+  /** Primary-key NULLs filled from the rowid (`--null-keys rowid`): per table and column, how many rows. */
+  filledKeys?: { table: string; column: string; rows: number }[];
   /** Foreign-key orphans kept under `--orphans keep` (their foreign keys created NOT VALID). */
   orphans?: KeptOrphan[];
   verification?: {

@@ -6,6 +6,7 @@ import { groupByWithKeyOf, ungroupedQualifier } from '../schema/bare-columns';
 import { foreignKeyStatements, translationContext, usesNocase, viewStatement } from '../schema/ddl';
 import { triggerStatements } from '../schema/trigger-translation';
 import type { TranslationContext } from '../schema/expression-translation';
+import { viewRefusedBySqlite } from '../source/sqlite-schema';
 import { objectExists, readTargetTables } from '../target/pg-catalog';
 import { rejectDuplicates, rejectOrphanedChildren } from '../target/rejected-children';
 import { resetSequences } from '../target/sequences';
@@ -141,6 +142,10 @@ async function createView(
   view: SourceView,
   sql: TranslationContext,
 ): Promise<'created' | { error: string; untranslatable: boolean }> {
+  // Judged by the SQLite this tool ships: a view it cannot run has no rows to carry.
+  const refused = viewRefusedBySqlite(ctx.source.db, view.name);
+  if (refused !== undefined)
+    return { error: `SQLite itself cannot run this view: ${refused}`, untranslatable: true };
   let current = view;
   for (let attempt = 0; attempt < 8; attempt++) {
     let statement: DdlStatement;

@@ -1,5 +1,15 @@
 import { MigrationError } from '../model/errors';
-import type { MigrationPlan, OrphanIndex, OrphanPolicy, OrphanSearch } from '../model/plan';
+import {
+  keyColumns,
+  type LegacyEncoding,
+  type MigrationPlan,
+  type OrphanIndex,
+  type OrphanPolicy,
+  type OrphanSearch,
+} from '../model/plan';
+import { invalidUtf8Counts } from '../source/invalid-utf8';
+import { nullKeyRows } from '../source/null-keys';
+import { INT_KINDS } from '../verify/source-digest';
 import type { SourceSchema, TargetTable } from '../model/catalog';
 import { buildPlan } from '../plan/migration-plan';
 import { sha256File } from '../source/file-hash';
@@ -104,12 +114,17 @@ async function checkAndPlan(ctx: RunContext, sha256: Promise<string>, t0: number
   if (ctx.writes) await checkTarget(ctx, state, plan);
   const found = await orphanSearch;
   const orphans = checkOrphans(ctx, plan, found);
+  // Refused before the first write; applied again below to the plan the load uses.
+  const nullKeys = new Map(plan.tables.map((t) => [t.source.name, nullKeyRows(ctx.source.db, t.source)]));
+  checkNullKeys(ctx, plan, nullKeys, false);
   if (ctx.writes) {
     await ensureStateTables(ctx.pg);
     await prepareTarget(ctx, state, plan);
     // Tables dropped or reopened above change what is created and what is loaded as it is.
     plan = await planTables(ctx, schema, await readTargetTables(ctx.pg), skip);
   }
+  checkNullKeys(ctx, plan, nullKeys, true);
+  if (ctx.options.invalidUtf8) planFallbackDecoding(ctx, plan, ctx.options.invalidUtf8);
   // `verify` alone: any foreign key over orphans may have been created NOT VALID (`--orphans keep`).
   plan.keptOrphans = ctx.command === 'verify' ? found.byForeignKey : keptOrphans(ctx, found);
   ctx.report.source.sha256 = await sha256;
@@ -126,7 +141,9 @@ async function planTables(
   const plan = buildPlan(ctx.source.db, schema, catalog, {
     sourceZone: ctx.options.sourceZone,
     skipTables: skip,
+    longNames: ctx.options.longNames,
   });
+  ctx.report.renamed = plan.renamed;
   // Tables this tool created earlier in the same run (resume) are finished like created ones.
   const createdHere = ctx.runId
     ? await readTableStates(ctx.pg, ctx.runId)
@@ -141,6 +158,75 @@ async function planTables(
   if (plan.problems.length > 0)
     throw new MigrationError(`the schema cannot be migrated:\n  - ${plan.problems.join('\n  - ')}`);
   return plan;
+}
+
+/**
+ * Rows with a NULL in their primary key: a stop naming the first and the options under `stop`; left
+ * to the load to reject under `reject`; under `rowid` each NULL of a one-column integer key is
+ * filled from the row's rowid (listed under `filledKeys`). `verify` fills as the migration did.
+ */
+function checkNullKeys(
+  ctx: RunContext,
+  plan: MigrationPlan,
+  nullKeys: Map<string, ReturnType<typeof nullKeyRows>>,
+  final: boolean,
+): void {
+  // `verify` fills wherever it can: rows the migration rejected instead are skipped anyway.
+  const policy = ctx.command === 'verify' ? 'rowid' : (ctx.options.nullKeys ?? ctx.options.onError);
+  for (const t of plan.tables) {
+    const found = nullKeys.get(t.source.name);
+    if (!found) continue;
+    const key = keyColumns(t);
+    const only = key.length === 1 ? key[0] : undefined;
+    const fillable = only !== undefined && !t.source.withoutRowid && INT_KINDS.includes(only.type.kind);
+    if (policy === 'rowid' && only && fillable) {
+      only.nullFromRowid = true;
+      if (!final) continue;
+      (ctx.report.filledKeys ??= []).push({ table: t.name, column: only.name, rows: found.rows });
+      if (ctx.command === 'migrate')
+        ctx.say(
+          `${t.name}: ${found.rows} NULL key(s) in "${only.name}" filled from the rowid (--null-keys rowid)`,
+        );
+      continue;
+    }
+    if (policy === 'reject') {
+      for (const c of key) c.nullSetAside = true;
+      continue;
+    }
+    if (ctx.command !== 'migrate') continue;
+    const where = found.firstRowid === null ? '' : `, first at rowid ${found.firstRowid}`;
+    const fill = fillable
+      ? ' run with --null-keys rowid (each NULL filled from its rowid, listed in the report) or'
+      : '';
+    throw new MigrationError(
+      `table "${t.name}": ${found.rows} row(s) with a NULL in primary-key column "${found.column}"${where} (SQLite allows NULL in a key that is not INTEGER PRIMARY KEY): fix the source,${fill} run with --null-keys reject (or --on-error reject) to set them aside`,
+    );
+  }
+}
+
+const TEXT_KINDS = ['text', 'varchar', 'char', 'json', 'jsonb'];
+
+/**
+ * `--invalid-utf8 ENCODING`: text whose bytes are not UTF-8 is read in ENCODING instead of being
+ * refused; how many values of each column that is, is counted here and listed under `decodedText`.
+ */
+function planFallbackDecoding(ctx: RunContext, plan: MigrationPlan, encoding: LegacyEncoding): void {
+  for (const t of plan.tables) {
+    const columns = t.columns.filter((c) => TEXT_KINDS.includes(c.type.kind));
+    for (const c of columns) c.fallbackEncoding = encoding;
+    const counts = invalidUtf8Counts(
+      ctx.source.db,
+      t.source,
+      columns.map((c) => c.source.name),
+    );
+    for (const c of columns) {
+      const rows = counts.get(c.source.name) ?? 0;
+      if (rows === 0) continue;
+      (ctx.report.decodedText ??= []).push({ table: t.name, column: c.name, rows, encoding });
+      if (ctx.command === 'migrate')
+        ctx.say(`${t.name}.${c.name}: ${rows} value(s) not UTF-8, read as ${encoding} (--invalid-utf8)`);
+    }
+  }
 }
 
 /** What the run does with foreign-key orphans: `--orphans`, or else as `--on-error`. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { PostgresSettings } from '../../config/app-config';
 import { describePostgresTarget } from '../../config/database-url';
-import type { OnError, OrphanPolicy } from '../model/plan';
+import type { LegacyEncoding, NullKeyPolicy, OnError, OrphanPolicy } from '../model/plan';
 import type { MigrationReport, SourceSnapshot, TableDigest } from '../model/report';
 import { ThreadLoader } from '../load/thread-loader';
 import { Progress } from '../report/progress';
@@ -15,6 +15,12 @@ export interface MigrateOptions {
   sourcePath: string;
   target: PostgresSettings;
   onError: OnError;
+  /** Text that is not UTF-8 read in this encoding instead of refused (`--invalid-utf8`). */
+  invalidUtf8?: LegacyEncoding;
+  /** Names over 63 bytes: stop (default) or shorten to a prefix and a hash (`--long-names`). */
+  longNames?: 'stop' | 'shorten';
+  /** Rows with a NULL primary key: stop, reject or fill from the rowid; default as `onError`. */
+  nullKeys?: NullKeyPolicy;
   /** Foreign-key orphans: stop, reject or keep (FK NOT VALID); default as `onError`. */
   orphans?: OrphanPolicy;
   reportPath: string;
@@ -76,6 +82,9 @@ export class RunContext {
       options: {
         onError: o.onError,
         orphans: o.orphans ?? o.onError,
+        nullKeys: o.nullKeys ?? o.onError,
+        longNames: o.longNames ?? 'stop',
+        invalidUtf8: o.invalidUtf8 ?? null,
         resume: o.resume,
         resetTarget: o.resetTarget,
         dryRun: o.dryRun,

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { PlannedColumn, PlannedTable, NotCarried, MigrationPlan } from '../model/plan';
+import type { PlannedColumn, PlannedTable, NotCarried, MigrationPlan, Renamed } from '../model/plan';
 import { makeConverter } from '../convert/value-converter';
 import { targetCollation } from '../schema/collation';
+import { constraintName } from '../schema/ddl';
 import { translateDefault } from '../schema/default-translation';
 import { mapDeclaredType, needsNumericProbe, parsePgType } from '../schema/target-type';
 import type { SourceColumn, SourceSchema, SourceTable, TargetTable } from '../model/catalog';
@@ -11,6 +12,8 @@ import { sqliteIdent } from '../source/sqlite-schema';
 export interface PlanOptions {
   sourceZone?: string;
   skipTables: string[];
+  /** Names over PostgreSQL's 63 bytes: a problem (default), or shortened to a prefix and a hash. */
+  longNames?: 'stop' | 'shorten';
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -23,6 +26,7 @@ export function buildPlan(
 ): MigrationPlan {
   const notCarried: NotCarried[] = [];
   const problems: string[] = [];
+  const renamed: Renamed[] = [];
   const tables: PlannedTable[] = [];
   const targetByLower = new Map<string, TargetTable>();
   for (const t of target.values()) targetByLower.set(t.name.toLowerCase(), t);
@@ -37,10 +41,11 @@ export function buildPlan(
       continue;
     }
     const existing = target.get(source.name) ?? uniqueCaseInsensitive(targetByLower, source.name);
-    if (!existing && Buffer.byteLength(source.name) > MAX_IDENTIFIER_BYTES) {
-      problems.push(`table "${source.name}": name longer than PostgreSQL's 63-byte identifier limit`);
-      continue;
-    }
+    const name = existing
+      ? existing.name
+      : targetName(source.name, options, `table "${source.name}"`, problems);
+    if (name === undefined) continue;
+    if (name !== source.name) renamed.push({ table: source.name, column: null, to: name });
     for (const c of source.columns.filter((col) => col.generated)) {
       notCarried.push({
         object: `${source.name}.${c.name}`,
@@ -52,7 +57,7 @@ export function buildPlan(
     tables.push(
       existing
         ? planExisting(source, columns, existing, options, problems)
-        : planCreated(db, source, columns, options, problems, notCarried),
+        : planCreated(db, source, name, columns, options, { problems, notCarried, renamed }),
     );
   }
   for (const name of schema.virtualTables) {
@@ -62,7 +67,7 @@ export function buildPlan(
       reason: 'SQLite virtual tables (FTS, R*Tree) and their shadow tables are not migrated',
     });
   }
-  return { tables, notCarried, problems };
+  return { tables, notCarried, problems, ...(renamed.length > 0 ? { renamed } : {}) };
 }
 
 function uniqueCaseInsensitive(byLower: Map<string, TargetTable>, name: string): TargetTable | undefined {
@@ -121,17 +126,16 @@ function planExisting(
 function planCreated(
   db: Database.Database,
   source: SourceTable,
+  name: string,
   columns: SourceColumn[],
   options: PlanOptions,
-  problems: string[],
-  notCarried: NotCarried[],
+  out: { problems: string[]; notCarried: NotCarried[]; renamed: Renamed[] },
 ): PlannedTable {
+  const { problems, notCarried } = out;
   const planned = columns.map((c): PlannedColumn => {
-    if (Buffer.byteLength(c.name) > MAX_IDENTIFIER_BYTES) {
-      problems.push(
-        `table "${source.name}": column "${c.name}" is longer than PostgreSQL's 63-byte identifier limit`,
-      );
-    }
+    const columnName =
+      targetName(c.name, options, `table "${source.name}": column "${c.name}"`, problems) ?? c.name;
+    if (columnName !== c.name) out.renamed.push({ table: source.name, column: c.name, to: columnName });
     const identity = source.rowidAlias === c.name;
     let type = identity
       ? mapDeclaredType('BIGINT')
@@ -159,9 +163,9 @@ function planCreated(
       else notCarried.push({ object: `${source.name}.${c.name}`, kind: 'default', reason: d.untranslatable });
     }
     const collation = columnCollation(source.name, c, type, notCarried);
-    return { source: c, name: c.name, type, notNull, defaultSql, identity, converter, ...collation };
+    return { source: c, name: columnName, type, notNull, defaultSql, identity, converter, ...collation };
   });
-  return { source, name: source.name, exists: false, columns: planned, parents: [] };
+  return { source, name, exists: false, columns: planned, parents: [] };
 }
 
 /**
@@ -189,6 +193,25 @@ function columnCollation(
     reason: `COLLATE ${c.collation} has no PostgreSQL equivalent: the column compares exactly (binary)`,
   });
   return {};
+}
+
+/**
+ * The target name of a created table or column: its own, or over 63 bytes (PostgreSQL would cut
+ * it, and two cut names can collide) a problem — or with `--long-names shorten` a 54-byte prefix
+ * and a hash of the whole name, the same on every run (listed under `renamed`).
+ */
+function targetName(
+  name: string,
+  options: PlanOptions,
+  what: string,
+  problems: string[],
+): string | undefined {
+  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  if (options.longNames === 'shorten') return constraintName(name);
+  problems.push(
+    `${what}: name longer than PostgreSQL's 63-byte identifier limit (--long-names shorten gives it a prefix and a hash)`,
+  );
+  return undefined;
 }
 
 function isNumericOnly(db: Database.Database, table: string, column: string): boolean {

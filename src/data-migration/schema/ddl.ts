@@ -43,25 +43,27 @@ export function constraintName(base: string): string {
 }
 
 export function translationContext(tables: PlannedTable[], views: SourceView[]): TranslationContext {
+  // Keyed by the source's names (as SQL text writes them), each giving the target's exact name.
   const names = new Map<string, string>();
   const kinds = new Map<string, TargetKind | null>();
   const collations = new Map<string, string | null>();
   const booleans = new Set<string>();
   const texts = new Set<string>();
-  const add = (n: string): void => {
-    if (!names.has(n.toLowerCase())) names.set(n.toLowerCase(), n);
+  const add = (n: string, exact = n): void => {
+    if (!names.has(n.toLowerCase())) names.set(n.toLowerCase(), exact);
   };
   for (const t of tables) {
-    add(t.name);
+    add(t.source.name, t.name);
     for (const c of t.columns) {
-      add(c.name);
-      const known = kinds.get(c.name.toLowerCase());
-      kinds.set(c.name.toLowerCase(), known === undefined || known === c.type.kind ? c.type.kind : null);
-      const collation = collations.get(c.name.toLowerCase());
+      const key = c.source.name.toLowerCase();
+      add(c.source.name, c.name);
+      const known = kinds.get(key);
+      kinds.set(key, known === undefined || known === c.type.kind ? c.type.kind : null);
+      const collation = collations.get(key);
       const own = c.collation ?? '';
-      collations.set(c.name.toLowerCase(), collation === undefined || collation === own ? own : null);
-      if (c.type.kind === 'boolean') booleans.add(c.name.toLowerCase());
-      if (['text', 'varchar', 'char'].includes(c.type.kind)) texts.add(c.name.toLowerCase());
+      collations.set(key, collation === undefined || collation === own ? own : null);
+      if (c.type.kind === 'boolean') booleans.add(key);
+      if (['text', 'varchar', 'char'].includes(c.type.kind)) texts.add(key);
     }
   }
   for (const v of views) {
@@ -75,7 +77,7 @@ export function translationContext(tables: PlannedTable[], views: SourceView[]):
   // A name that is a text column in one table and something else in another is left alone.
   for (const t of tables)
     for (const c of t.columns)
-      if (!['text', 'varchar', 'char'].includes(c.type.kind)) texts.delete(c.name.toLowerCase());
+      if (!['text', 'varchar', 'char'].includes(c.type.kind)) texts.delete(c.source.name.toLowerCase());
   return {
     resolve: (n) => names.get(n.toLowerCase()),
     booleanColumns: booleans,
@@ -217,12 +219,14 @@ function indexStatement(
       sql: `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${members.join(', ')})${where}`,
     };
   }
+  // An index name over 63 bytes would be cut by PostgreSQL: a prefix and a hash instead.
+  const name = constraintName(ix.name);
   return {
     kind: ix.unique ? 'unique' : 'index',
-    name: ix.name,
+    name,
     table: t.name,
     ...(ix.unique ? { unique } : {}),
-    sql: `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(ix.name)} ON ${table} (${members.join(', ')})${where}`,
+    sql: `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${members.join(', ')})${where}`,
   };
 }
 

@@ -74,6 +74,16 @@ export function readSourceViews(db: Database.Database): { name: string; sql: str
     .all();
 }
 
+/** Why SQLite itself cannot run the view (a missing column, an unknown function), or undefined. */
+export function viewRefusedBySqlite(db: Database.Database, view: string): string | undefined {
+  try {
+    db.prepare(`SELECT * FROM ${sqliteIdent(view)} LIMIT 0`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 interface XInfoRow {
   cid: number;
   name: string;

@@ -6,6 +6,7 @@ import type { ViewVerification } from '../model/report';
 import type { TargetKind } from '../model/target-type';
 import { mapDeclaredType } from '../schema/target-type';
 import { closingParen, isWord, quoteIdent, tokenize } from '../schema/sql-tokens';
+import { viewRefusedBySqlite } from '../source/sqlite-schema';
 import { CopyDigest } from './copy-digest';
 
 /** PostgreSQL type OIDs of view columns, as the kinds the converters know. */
@@ -80,6 +81,16 @@ export async function verifyView(
     await client.query('ROLLBACK').catch(() => undefined);
   }
   const source = new CopyDigest(ordered);
+  const refused = viewRefusedBySqlite(db, view.name);
+  if (refused !== undefined)
+    return result(
+      view.name,
+      ordered,
+      t0,
+      { rows: 0, checksum: '' },
+      target.result(),
+      `SQLite cannot run it: ${refused}`,
+    );
   const rows = db
     .prepare(`SELECT * FROM ${quoteIdent(view.name)}`)
     .raw(true)
@@ -100,23 +111,30 @@ export async function verifyView(
       ),
     );
   }
-  const s = source.result();
-  const t = target.result();
-  const ok = s.rows === t.rows && s.checksum === t.checksum;
+  return result(view.name, ordered, t0, source.result(), target.result());
+}
+
+function result(
+  view: string,
+  ordered: boolean,
+  t0: number,
+  s: { rows: number; checksum: string },
+  t: { rows: number; checksum: string },
+  refused?: string,
+): ViewVerification {
+  const ok = refused === undefined && s.rows === t.rows && s.checksum === t.checksum;
+  const problem =
+    refused ??
+    (s.rows !== t.rows
+      ? `${s.rows} row(s) in SQLite, ${t.rows} in PostgreSQL`
+      : `the rows differ${ordered ? ' (or their order)' : ''}`);
   return {
-    view: view.name,
+    view,
     ordered,
     sourceRows: s.rows,
     targetRows: t.rows,
     ok,
-    ...(ok
-      ? {}
-      : {
-          problem:
-            s.rows !== t.rows
-              ? `${s.rows} row(s) in SQLite, ${t.rows} in PostgreSQL`
-              : `the rows differ${ordered ? ' (or their order)' : ''}`,
-        }),
+    ...(ok ? {} : { problem }),
     seconds: (Date.now() - t0) / 1000,
   };
 }
