@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isForeignKeyViolation } from '../../common/database-errors';
 import { MigrationError } from '../model/errors';
 import { keyColumns, type PlannedTable, type SqliteValue } from '../model/plan';
 import type { ChangeWindow, TableChanges } from '../source/change-reader';
@@ -39,7 +40,7 @@ export async function applyWindow(
     try {
       applied.deleted = await deleteGone(client, byTable, parentsFirst);
     } catch (error) {
-      if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error;
+      if (!isForeignKeyViolation(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT gone_first');
       goneFirst = false;
     }
@@ -57,8 +58,6 @@ export async function applyWindow(
     throw error;
   }
 }
-
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /** Deletes the window's gone keys, children before parents; returns how many rows went. */
 async function deleteGone(

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../common/database-errors';
 import type pg from 'pg';
 import { MigrationError } from '../model/errors';
 import type { SourceSchema, SourceView } from '../model/catalog';
@@ -37,7 +38,7 @@ export async function runDdl(
     const detail = (error as { detail?: string }).detail;
     const message = (error as Error).message + (detail ? ` (${detail})` : '');
     if (s.kind === 'primary key' || s.kind === 'unique' || s.kind === 'foreign key') {
-      const duplicates = (error as { code?: string }).code === '23505' && s.unique !== undefined;
+      const duplicates = isUniqueViolation(error) && s.unique !== undefined;
       if (duplicates && table && ctx.options.onError === 'reject') {
         await rejectRefusedDuplicates(ctx, client, s, table);
         return runDdl(ctx, client, s, notCarried);

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { describePostgresTarget } from '../../config/database-url';
 import { MigrationError } from '../model/errors';
@@ -49,10 +50,9 @@ function onlineReport(ctx: RunContext): OnlineReport {
  */
 export function startCapture(ctx: RunContext): void {
   const live = new SourceHandle(ctx.options.sourcePath);
-  let schema: SourceSchema;
-  let state: ReturnType<typeof readCaptureState>;
+  let captured: CapturedTable[];
   try {
-    state = readCaptureState(live.db);
+    const state = readCaptureState(live.db);
     if (state?.status === 'moved')
       throw new MigrationError(
         `${ctx.options.sourcePath} was already moved to PostgreSQL ${state.movedTo ?? '?'} at ${state.movedAt ?? '?'}: a second cut-over is refused. To use the file again, run migrate --online --abort --source ${ctx.options.sourcePath} (writes since the cut-over are only in PostgreSQL)`,
@@ -66,10 +66,23 @@ export function startCapture(ctx: RunContext): void {
         `--online --resume: ${ctx.options.sourcePath} holds no change capture (a failed run removes its own; an aborted one is gone), so the changes since the interrupted run's snapshot are unknown; start again with --reset-target`,
       );
     // A resumed run finds the capture's own tables in the file: they are not copied or captured.
-    schema = withoutCaptureObjects(readSqliteSchema(live.db));
+    captured = capturedTables(ctx, withoutCaptureObjects(readSqliteSchema(live.db)));
+    if (state) {
+      resumeCapture(ctx, live.db, captured, state.startedAt);
+      return;
+    }
   } finally {
     live.close();
   }
+  const added = installCapture(ctx.options.sourcePath, captured);
+  onlineReport(ctx).added.push(...added);
+  ctx.say(`capturing changes on ${captured.length} table(s) of the source (added ${added.length} objects)`);
+}
+
+type CapturedTable = Parameters<typeof missingCapture>[1][number];
+
+/** The tables the run copies, each with the key its changes are logged by; all must have one. */
+function capturedTables(ctx: RunContext, schema: SourceSchema): CapturedTable[] {
   const skip = new Set(ctx.options.skipTables.map((n) => n.toLowerCase()));
   const tables = schema.tables.filter((t) => !skip.has(t.name.toLowerCase()));
   const keyless = tables.filter((t) => !t.columns.some((c) => c.pkPosition > 0)).map((t) => `"${t.name}"`);
@@ -77,32 +90,21 @@ export function startCapture(ctx: RunContext): void {
     throw new MigrationError(
       `--online needs a primary key on every table to apply changes by key; ${keyless.join(', ')} have none (leave them out with --skip-table, or migrate offline)`,
     );
-  const captured = tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) }));
-  if (state) {
-    resumeCapture(ctx, captured, state.startedAt);
-    return;
-  }
-  const added = installCapture(ctx.options.sourcePath, captured);
-  onlineReport(ctx).added.push(...added);
-  ctx.say(`capturing changes on ${tables.length} table(s) of the source (added ${added.length} objects)`);
+  return tables.map((table) => ({ table, keyColumns: sourceKeyColumns(table) }));
 }
 
 /** `--resume` of a killed online run: its capture must still be whole, for every table it copies. */
 function resumeCapture(
   ctx: RunContext,
-  captured: Parameters<typeof missingCapture>[1],
+  live: Database.Database,
+  captured: CapturedTable[],
   capturingSince: string,
 ): void {
-  const live = new SourceHandle(ctx.options.sourcePath);
-  try {
-    const missing = missingCapture(live.db, captured);
-    if (missing.length > 0)
-      throw new MigrationError(
-        `--online --resume: the change capture in ${ctx.options.sourcePath} lacks ${missing.join(', ')} (dropped, or the tables changed), so changes may be missing; run migrate --online --abort and start again with --reset-target`,
-      );
-  } finally {
-    live.close();
-  }
+  const missing = missingCapture(live, captured);
+  if (missing.length > 0)
+    throw new MigrationError(
+      `--online --resume: the change capture in ${ctx.options.sourcePath} lacks ${missing.join(', ')} (dropped, or the tables changed), so changes may be missing; run migrate --online --abort and start again with --reset-target`,
+    );
   onlineReport(ctx).resumed = { capturingSince, fromPosition: '0', copyVerifiedBefore: false };
   ctx.say(`resuming with the change capture in place since ${capturingSince}`);
 }

@@ -1,10 +1,8 @@
 import type pg from 'pg';
-import copyStreams from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { MigrationError } from '../model/errors';
 import type { PlannedTable } from '../model/plan';
 import { quoteIdent } from '../schema/sql-tokens';
+import { copyText } from './copy-in';
 import { STATE_SCHEMA } from './run-state';
 
 /**
@@ -17,7 +15,7 @@ export async function mergeRows(
   table: PlannedTable,
   keys: string[],
   uniques: string[][],
-  copyText: Buffer,
+  rows: Buffer,
   stage: string,
 ): Promise<void> {
   const t = quoteIdent(table.name);
@@ -25,7 +23,7 @@ export async function mergeRows(
   const cols = table.columns.map((c) => quoteIdent(c.name));
   const k = keys.map(quoteIdent);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${s} (LIKE ${t}) ON COMMIT DELETE ROWS`);
-  await copyIn(client, `COPY ${s} (${cols.join(', ')}) FROM STDIN`, copyText);
+  await copyText(client, `COPY ${s} (${cols.join(', ')}) FROM STDIN`, rows);
   const others = cols.filter((c) => !k.includes(c));
   const action =
     others.length === 0 ? 'NOTHING' : `UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
@@ -76,7 +74,7 @@ export async function deleteKeys(
   client: pg.Client,
   table: PlannedTable,
   keys: string[],
-  copyText: Buffer,
+  goneKeys: Buffer,
   stage: string,
 ): Promise<number> {
   const t = quoteIdent(table.name);
@@ -85,7 +83,7 @@ export async function deleteKeys(
   await client.query(
     `CREATE TEMP TABLE IF NOT EXISTS ${s} ON COMMIT DELETE ROWS AS SELECT ${k} FROM ${t} WITH NO DATA`,
   );
-  await copyIn(client, `COPY ${s} (${k}) FROM STDIN`, copyText);
+  await copyText(client, `COPY ${s} (${k}) FROM STDIN`, goneKeys);
   const result = await client.query(
     `DELETE FROM ${t} t USING ${s} g WHERE ${keys.map((c) => `t.${quoteIdent(c)} = g.${quoteIdent(c)}`).join(' AND ')}`,
   );
@@ -119,6 +117,3 @@ export async function onlinePosition(client: pg.Client, runId: string): Promise<
   return rows[0] ? BigInt(rows[0].position) : undefined;
 }
 
-async function copyIn(client: pg.Client, sql: string, text: Buffer): Promise<void> {
-  await pipeline(Readable.from([text]), client.query(copyStreams.from(sql)));
-}
