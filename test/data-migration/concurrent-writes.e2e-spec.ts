@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitUntil } from '../support/wait-until';
 import { readReport, runMigrate, startMigrate, workDir } from './support/migrate-cli';
 import { BANK_INVARIANTS, buildBank, ledgerRows, startWriter } from './support/transfer-workload';
 
@@ -212,29 +213,29 @@ describe.each(['wal', 'delete'] as const)(
           '1',
         ]);
         // Another process writes to the run's private copy once the load has committed a chunk of it.
-        let snapshot: string | undefined;
-        for (const deadline = Date.now() + 60_000; !snapshot && Date.now() < deadline;) {
-          await new Promise((r) => setTimeout(r, 20));
-          snapshot = readdirSync(dir).find(
-            (f) => /^r\.json\.snapshot-.*\.sqlite$/.test(f) && !f.endsWith('-journal'),
-          );
-        }
-        expect(snapshot).toBeDefined();
         const client = new pg.Client({ connectionString: target.url });
         await client.connect();
+        let snapshot: string | undefined;
         try {
-          for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-            const n = await client
-              .query<{ n: number }>('SELECT count(*)::int AS n FROM data_migration_state.chunks')
-              .then((r) => r.rows[0]?.n ?? 0)
-              .catch(() => 0);
-            if (n > 0) break;
-            await new Promise((r) => setTimeout(r, 10));
-          }
+          await waitUntil(
+            'the first committed chunk',
+            () =>
+              client
+                .query('SELECT 1 FROM data_migration_state.chunks')
+                .then((r) => (r.rowCount ?? 0) > 0)
+                .catch(() => false),
+            60_000,
+            10,
+          );
+          const { rows } = await client.query<{ path: string }>(
+            `SELECT snapshot->>'path' AS path FROM data_migration_runs ORDER BY id DESC LIMIT 1`,
+          );
+          snapshot = rows[0]?.path;
         } finally {
           await client.end();
         }
-        const db = new Database(join(dir, snapshot ?? ''), { timeout: 10_000 });
+        expect(snapshot).toBeDefined();
+        const db = new Database(snapshot ?? '', { timeout: 10_000 });
         db.prepare('UPDATE accounts SET balance = balance + 1 WHERE id = 1').run();
         db.close();
         const result = await run.done;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { reportMeasurement } from '../support/measurements';
+import { waitUntil } from '../support/wait-until';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import type { MigrationReport } from '../../src/data-migration/model/report';
 import { readReport, runMigrate, runVerify, startMigrate, workDir } from './support/migrate-cli';
@@ -169,25 +170,46 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     '1',
   ];
   const captureObjects = (): number => captureObjectCount(source);
-  /** Starts an online run and resolves once it has committed its second chunk. */
-  async function startCopying(report: string): Promise<ReturnType<typeof startMigrate>> {
-    const last = await client
+  /** The id of the newest run on the target (0 before the first). */
+  const lastRunId = (): Promise<number> =>
+    client
       .query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM data_migration_runs`)
       .then((r) => r.rows[0]?.id ?? 0)
       .catch(() => 0);
+  /** Waits until `sql` (given the newest run id before the run of interest) returns a row. */
+  const waitForRow = (what: string, sql: string, last: number, withinMs: number): Promise<number> =>
+    waitUntil(
+      what,
+      () =>
+        client
+          .query(sql, [last])
+          .then((r) => (r.rowCount ?? 0) > 0)
+          .catch(() => false),
+      withinMs,
+      10,
+    );
+  /** Starts an online run and resolves once it has committed its second chunk. */
+  async function startCopying(report: string): Promise<ReturnType<typeof startMigrate>> {
+    const last = await lastRunId();
     const run = startMigrate([...args(), '--reset-target', '--report', report]);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const n = await client
-        .query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM data_migration_state.chunks WHERE run_id > $1`,
-          [last],
-        )
-        .then((r) => r.rows[0]?.n ?? 0)
-        .catch(() => 0);
-      if (n >= 2 || Date.now() > deadline) return run;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitForRow(
+      'the second chunk of the online run',
+      `SELECT 1 FROM data_migration_state.chunks WHERE run_id > $1 HAVING count(*) >= 2`,
+      last,
+      60_000,
+    );
+    return run;
+  }
+  /** The bank on the target: every balance sums and matches its ledger, and holds the source's transfers. */
+  async function expectBankExact(): Promise<void> {
+    const [bank] = (
+      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
+    ).rows;
+    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
+      sumOff: 0,
+      accountsOff: 0,
+    });
+    expect(bank?.transfers).toBe(ledgerRows(source));
   }
 
   beforeAll(async () => {
@@ -223,14 +245,7 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     } finally {
       await writer.stop();
     }
-    const [bank] = (
-      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
-    ).rows;
-    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
-      sumOff: 0,
-      accountsOff: 0,
-    });
-    expect(bank?.transfers).toBe(ledgerRows(source));
+    await expectBankExact();
     expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
   }, 180_000);
 
@@ -249,23 +264,13 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     } finally {
       await writer.stop();
     }
-    const [bank] = (
-      await client.query<{ sum_off: string; accounts_off: number; transfers: number }>(BANK_INVARIANTS)
-    ).rows;
-    expect({ sumOff: Number(bank?.sum_off), accountsOff: bank?.accounts_off }).toEqual({
-      sumOff: 0,
-      accountsOff: 0,
-    });
-    expect(bank?.transfers).toBe(ledgerRows(source));
+    await expectBankExact();
     expect((await runVerify(source, target.url, join(dir, 'resumed-copy-verify.json'))).code).toBe(0);
     expect((await runMigrate(['--source', source, '--online', '--abort'])).code).toBe(0);
   }, 180_000);
 
   it('killed during the catch-up, --online --resume goes on from the change the target had applied', async () => {
-    const last = await client
-      .query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM data_migration_runs`)
-      .then((r) => r.rows[0]?.id ?? 0)
-      .catch(() => 0);
+    const last = await lastRunId();
     const run = startMigrate([...args(), '--reset-target', '--report', join(dir, 'killed-catch-up.json')]);
     await new Promise<void>((resolve) =>
       run.child.stdout?.on('data', (d: Buffer) => d.toString().includes('capturing changes') && resolve()),
@@ -276,14 +281,12 @@ describe('migrate --online: killed, or the schema changed, mid-run', () => {
     });
     const flooded = new Promise((r) => flood.on('close', r));
     try {
-      for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
-        const applied = await client
-          .query(`SELECT 1 FROM data_migration_state.online WHERE run_id > $1`, [last])
-          .then((r) => r.rowCount ?? 0)
-          .catch(() => 0);
-        if (applied > 0) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await waitForRow(
+        'the first catch-up window',
+        `SELECT 1 FROM data_migration_state.online WHERE run_id > $1`,
+        last,
+        120_000,
+      );
       run.child.kill('SIGKILL');
       expect((await run.done).signal).toBe('SIGKILL');
       flood.kill('SIGTERM');
