@@ -116,4 +116,3 @@ export async function onlinePosition(client: pg.Client, runId: string): Promise<
   );
   return rows[0] ? BigInt(rows[0].position) : undefined;
 }
-
