@@ -14,6 +14,14 @@ import { resetSequences } from '../target/sequences';
 import { createNocaseCollation } from './create-tables';
 import type { RunContext } from './run-context';
 
+/** How runDdl treats one step of a statement built in parts (a primary key on its own index). */
+export interface DdlStep {
+  /** Whether to list the statement in the report's `created` (default: yes). */
+  record?: boolean;
+  /** What shows it already done (default: a constraint or index of its name). */
+  exists?: (client: pg.Client) => Promise<boolean>;
+}
+
 /**
  * Runs one DDL statement. Keys, unique constraints and indexes and foreign keys must hold (a
  * failure fails the run; under --on-error reject the rows a unique index refuses are rejected
@@ -25,15 +33,17 @@ export async function runDdl(
   s: DdlStatement,
   notCarried: NotCarried[],
   table?: PlannedTable,
+  step: DdlStep = {},
 ): Promise<boolean> {
-  if (s.kind !== 'view' && (await objectExists(client, s.table, s.name))) {
-    ctx.report.created.push(s);
+  const record = (): boolean => {
+    if (step.record !== false) ctx.report.created.push(s);
     return true;
-  }
+  };
+  const exists = step.exists ?? ((c: pg.Client) => objectExists(c, s.table, s.name));
+  if (s.kind !== 'view' && (await exists(client))) return record();
   try {
     await client.query(s.sql);
-    ctx.report.created.push(s);
-    return true;
+    return record();
   } catch (error) {
     const detail = (error as { detail?: string }).detail;
     const message = (error as Error).message + (detail ? ` (${detail})` : '');
@@ -41,7 +51,7 @@ export async function runDdl(
       const duplicates = isUniqueViolation(error) && s.unique !== undefined;
       if (duplicates && table && ctx.options.onError === 'reject') {
         await rejectRefusedDuplicates(ctx, client, s, table);
-        return runDdl(ctx, client, s, notCarried);
+        return runDdl(ctx, client, s, notCarried, undefined, step);
       }
       const hint = duplicates
         ? '. The source holds rows that are distinct in SQLite but equal in PostgreSQL (values converted, or compared under a collation); fix them, or run with --on-error reject to set the later ones aside'

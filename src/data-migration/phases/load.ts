@@ -11,7 +11,7 @@ import { SourceHandle } from '../source/source-handle';
 import { planChunks } from '../source/source-reader';
 import { discardTables, readChunkStates, readTableStates, setTableState } from '../target/run-state';
 import { closeSession, openSession } from '../target/sessions';
-import { runDdl } from './constraints';
+import { buildTableIndexes } from './index-builds';
 import type { RunContext } from './run-context';
 
 /** The load's bookkeeping: what each table still has to copy and what it has copied so far. */
@@ -195,13 +195,12 @@ async function finishTable(
   t: PlannedTable,
   book: LoadBook,
 ): Promise<void> {
+  const r = book.reports.get(t.name);
   if (!t.exists) {
-    const sql = translationContext(plan.tables, []);
-    for (const s of postLoadStatements(t, sql, plan.notCarried))
-      await runDdl(ctx, client, s, plan.notCarried, t);
+    const statements = postLoadStatements(t, translationContext(plan.tables, []), plan.notCarried);
+    await buildTableIndexes(ctx, client, t, statements, plan.notCarried, r?.rowsWritten ?? 0);
   }
   await setTableState(client, ctx.runId ?? '', t.name, !t.exists, 'finished');
-  const r = book.reports.get(t.name);
   if (!r) return;
   r.seconds = (Date.now() - (book.startedAt.get(t.name) ?? Date.now())) / 1000;
   ctx.say(

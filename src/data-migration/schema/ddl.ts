@@ -148,6 +148,20 @@ export function postLoadStatements(
 }
 
 /**
+ * A primary key as two steps: its unique index, which can be built beside the table's other
+ * indexes (CREATE INDEX locks share), then the constraint attached to it, a catalog change.
+ */
+export function primaryKeyByIndex(t: PlannedTable, pk: DdlStatement): { build: string; attach: string } {
+  const table = quoteIdent(t.name);
+  const name = quoteIdent(pk.name);
+  const columns = keyColumns(t).map((c) => quoteIdent(c.name));
+  return {
+    build: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table} (${columns.join(', ')})`,
+    attach: `ALTER TABLE ${table} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${name}`,
+  };
+}
+
+/**
  * The column of a CHECK that only says it holds valid JSON: `json_valid(col)`, or Django's
  * `(JSON_VALID("col") OR "col" IS NULL)`.
  */

@@ -57,6 +57,16 @@ export async function tableHasRows(client: pg.Client, quotedName: string): Promi
   return rows[0]?.any ?? false;
 }
 
+/** True when the table has a constraint of that name (an index of that name may stand alone). */
+export async function constraintExists(client: pg.Client, table: string, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                     WHERE n.nspname = current_schema() AND t.relname = $1 AND k.conname = $2) AS found`,
+    [table, name],
+  );
+  return rows[0]?.found ?? false;
+}
+
 /** True when the table has a constraint, or the schema an index, of that name. */
 export async function objectExists(client: pg.Client, table: string, name: string): Promise<boolean> {
   const { rows } = await client.query<{ found: boolean }>(
