@@ -68,6 +68,7 @@ export class MigrationRunner {
       report.status = rejected > 0 ? 'rejected' : 'succeeded';
       report.exitCode = rejected > 0 ? 3 : 0;
     } catch (error) {
+      ctx.readback?.stop();
       recordFailure(ctx, error);
       undoCapture(ctx);
     } finally {

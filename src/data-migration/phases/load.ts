@@ -12,6 +12,7 @@ import { planChunks } from '../source/source-reader';
 import { discardTables, readChunkStates, readTableStates, setTableState } from '../target/run-state';
 import { closeSession, openSession } from '../target/sessions';
 import { buildTableIndexes } from './index-builds';
+import { TargetReadback } from './target-readback';
 import type { RunContext } from './run-context';
 
 /** The load's bookkeeping: what each table still has to copy and what it has copied so far. */
@@ -24,6 +25,8 @@ interface LoadBook {
   finished: Set<string>;
   reports: Map<string, TableReport>;
   startedAt: Map<string, number>;
+  /** Every chunk of each table, copied before or not (what verification reads back). */
+  chunks: Map<string, Chunk[]>;
 }
 
 /**
@@ -33,6 +36,9 @@ interface LoadBook {
  */
 export async function loadTables(ctx: RunContext, plan: MigrationPlan, orphans: OrphanIndex): Promise<void> {
   const book = await openBook(ctx, plan);
+  // Online runs change the target after the load (the catch-up): their copy is read back later.
+  if (ctx.options.verify && !ctx.options.online)
+    ctx.readback = new TargetReadback(ctx.options.target, Math.max(1, ctx.options.jobs));
   const queue = new LoadQueue(book.tasks, book.finished, plan.tables);
   ctx.progress?.start(book.totals);
   const threads: ThreadLoader[] = [];
@@ -42,6 +48,7 @@ export async function loadTables(ctx: RunContext, plan: MigrationPlan, orphans: 
   ctx.progress?.stop();
   const failure = queue.failed;
   if (failure === undefined) return;
+  ctx.readback?.stop();
   await emptyUnfinished(ctx, plan, book.finished);
   if (failure instanceof BadRowError) throw new MigrationError(`bad data: ${failure.message}`, failure.bad);
   throw failure instanceof Error ? failure : new Error(`load failed: ${JSON.stringify(failure)}`);
@@ -59,6 +66,7 @@ async function openBook(ctx: RunContext, plan: MigrationPlan): Promise<LoadBook>
     finished: new Set(),
     reports: new Map(),
     startedAt: new Map(),
+    chunks: new Map(),
   };
   for (const t of plan.tables) {
     const done =
@@ -83,7 +91,9 @@ async function openBook(ctx: RunContext, plan: MigrationPlan): Promise<LoadBook>
       book.finished.add(t.name);
       continue;
     }
-    const chunks = planChunks(ctx.source.db, t, ctx.options.chunkRows).filter((c) => !done.has(c.index));
+    const all = planChunks(ctx.source.db, t, ctx.options.chunkRows);
+    book.chunks.set(t.name, all);
+    const chunks = all.filter((c) => !done.has(c.index));
     book.totals.set(
       t.source.name,
       chunks.reduce((n, c) => n + c.rows, 0),
@@ -201,6 +211,7 @@ async function finishTable(
     await buildTableIndexes(ctx, client, t, statements, plan.notCarried, r?.rowsWritten ?? 0);
   }
   await setTableState(client, ctx.runId ?? '', t.name, !t.exists, 'finished');
+  ctx.readback?.read(t, book.chunks.get(t.name) ?? []);
   if (!r) return;
   r.seconds = (Date.now() - (book.startedAt.get(t.name) ?? Date.now())) / 1000;
   ctx.say(

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { TargetReadback } from './target-readback';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { PostgresSettings } from '../../config/app-config';
@@ -62,6 +63,8 @@ export class RunContext {
   locked = false;
   /** Source digests of the chunks this run loaded, computed by the load from the rows it read. */
   readonly loadDigests = new Map<string, Map<number, TableDigest>>();
+  /** The target half of verification, started by a verifying load as each table is finished. */
+  readback: TargetReadback | undefined;
   private client: pg.Client | undefined;
   private snap: RunSnapshot | undefined;
   private handle: SourceHandle | undefined;

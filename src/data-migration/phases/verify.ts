@@ -17,15 +17,9 @@ import { closeSession, openSession } from '../target/sessions';
 import { verifySchema } from '../verify/schema-verifier';
 import { verifyView } from '../verify/view-verifier';
 import { readSourceViews } from '../source/sqlite-schema';
-import { orderKey } from '../verify/source-digest';
-import {
-  compareDigests,
-  mergeDigests,
-  sourceDigest,
-  targetDigest,
-  targetRanges,
-} from '../verify/table-verifier';
+import { compareDigests, mergeDigests, sourceDigest } from '../verify/table-verifier';
 import type { RunContext } from './run-context';
+import { TargetReadback } from './target-readback';
 
 interface Part {
   t: PlannedTable;
@@ -75,7 +69,7 @@ export async function verifyTables(
   });
   tasks.sort((a, b) => b.chunk.rows - a.chunk.rows);
   const started = new Map<string, number>();
-  const targets = targetSide(ctx, plan, chunksOf, tasks.length === 0 ? ctx.options.jobs : 1);
+  const targets = targetSide(ctx, plan, chunksOf, tasks.length === 0 ? ctx.options.jobs : 1, reread);
   targets.catch(() => undefined);
   const job = async (): Promise<void> => {
     const source = sourceReader(ctx);
@@ -112,37 +106,25 @@ function sourceReader(ctx: RunContext): {
 
 /**
  * The target half: the stored rows read back as COPY text, per table or per chunk for ordered
- * digests, on `jobs` readback sessions meanwhile (more than one only when the load already computed
- * the source half), then each table's ranges.
+ * digests, and each table's ranges (see TargetReadback). A verifying load has started reading
+ * each table it finished; one whose rows changed since (children of rejected rows removed) is read
+ * again. Otherwise on `jobs` readback sessions (more than one only when the load already computed
+ * the source half).
  */
 async function targetSide(
   ctx: RunContext,
   plan: MigrationPlan,
   chunksOf: Map<string, Chunk[]>,
   jobs: number,
+  changed: Set<string>,
 ): Promise<Map<string, TableDigest>> {
-  const tasks = plan.tables.flatMap((t) =>
-    orderKey(t)
-      ? (chunksOf.get(t.name) ?? []).map((chunk) => ({ t, chunk: chunk }))
-      : [{ t, chunk: undefined as Chunk | undefined }],
-  );
-  const parts = new Map<string, TableDigest[]>();
-  const job = async (): Promise<void> => {
-    const c = await openSession(ctx.options.target, 'readback');
-    try {
-      for (let task = tasks.shift(); task; task = tasks.shift()) {
-        const digest = await targetDigest(c, task.t, task.chunk);
-        parts.set(task.t.name, [...(parts.get(task.t.name) ?? []), digest]);
-      }
-    } finally {
-      await closeSession(c);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, job));
-  const merged = new Map<string, TableDigest>();
+  const readback = ctx.readback ?? new TargetReadback(ctx.options.target, jobs);
   for (const t of plan.tables) {
-    merged.set(t.name, { ...mergeDigests(parts.get(t.name) ?? []), ...(await targetRanges(ctx.pg, t)) });
+    if (changed.has(t.name)) readback.forget(t);
+    readback.read(t, chunksOf.get(t.name) ?? []);
   }
+  const merged = new Map<string, TableDigest>();
+  for (const t of plan.tables) merged.set(t.name, await readback.digest(t));
   return merged;
 }
 
