@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DdlStatement, NotCarried, PlannedTable } from '../model/plan';
 import { primaryKeyByIndex } from '../schema/ddl';
 import { constraintExists } from '../target/pg-catalog';
-import { closeSession, openSession } from '../target/sessions';
+import { closeSession, openSession, useBuildWorkers } from '../target/sessions';
 import { runDdl } from './constraints';
 import type { RunContext } from './run-context';
 
@@ -38,7 +38,7 @@ export async function buildTableIndexes(
   const built: DdlStatement[] = [];
   const extra: pg.Client[] = [];
   const worker = async (session: pg.Client): Promise<void> => {
-    await session.query('SET max_parallel_maintenance_workers = 0');
+    await useBuildWorkers(session, false);
     for (let s = queue.shift(); s; s = queue.shift()) {
       if (await runDdl(ctx, session, s, notCarried, t, { record: false })) built.push(s);
     }
@@ -50,7 +50,7 @@ export async function buildTableIndexes(
     if (failed) throw failed.reason;
   } finally {
     await Promise.all(extra.map((c) => closeSession(c)));
-    await client.query('RESET max_parallel_maintenance_workers');
+    await useBuildWorkers(client, true);
   }
   // Recorded in the plan's order, whatever order the builds finished in.
   const done = new Set(built.map((s) => s.name));

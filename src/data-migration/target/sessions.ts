@@ -51,3 +51,13 @@ export async function openSession(target: PostgresSettings, purpose: SessionPurp
 export async function closeSession(client: pg.Client | undefined): Promise<void> {
   await client?.end().catch(() => undefined);
 }
+
+/**
+ * Turns PostgreSQL's parallel index-build workers off (or back to the server's setting) in a
+ * session: builds run side by side already, and workers would only compete with them.
+ */
+export async function useBuildWorkers(client: pg.Client, on: boolean): Promise<void> {
+  await client.query(
+    on ? 'RESET max_parallel_maintenance_workers' : 'SET max_parallel_maintenance_workers = 0',
+  );
+}
